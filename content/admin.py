@@ -1,0 +1,153 @@
+from django import forms
+from django.contrib import admin, messages
+from django.db import transaction
+from django.urls import reverse
+from django.utils.html import format_html
+
+from content import services
+from content.models import Chapter, Course, MediaAsset, Section
+
+
+@admin.register(Course)
+class CourseAdmin(admin.ModelAdmin):
+    list_display = ("title", "slug", "published")
+    list_filter = ("published",)
+    search_fields = ("title", "slug")
+    prepopulated_fields = {"slug": ("title",)}
+
+
+class SectionForm(forms.ModelForm):
+    # strip=False: trailing spaces are Markdown (a hard line break); text is stored as typed.
+    content = forms.CharField(
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 16, "class": "vLargeTextField"}),
+        help_text=Section._meta.get_field("content").help_text,
+    )
+
+    class Meta:
+        model = Section
+        fields = ("order", "title", "content")
+
+
+class SectionInline(admin.StackedInline):
+    model = Section
+    form = SectionForm
+    fields = ("order", "title", "content")
+    extra = 1
+    ordering = ("order",)
+
+
+class MediaInline(admin.TabularInline):
+    model = MediaAsset
+    fields = ("title", "file", "alt_text")
+    extra = 0
+    show_change_link = True
+
+
+@admin.register(Chapter)
+class ChapterAdmin(admin.ModelAdmin):
+    list_display = (
+        "title",
+        "course",
+        "order",
+        "difficulty_level",
+        "required_tier",
+        "published",
+        "api_link",
+    )
+    list_display_links = ("title",)
+    list_editable = ("published",)
+    list_filter = ("course", "difficulty_level", "required_tier", "published")
+    search_fields = ("title", "slug", "summary", "sections__title")
+    prepopulated_fields = {"slug": ("title",)}
+    list_select_related = ("course",)
+    inlines = [SectionInline]
+    actions = ["publish", "unpublish"]
+    readonly_fields = ("api_link",)
+    fields = (
+        "course",
+        "title",
+        "slug",
+        "order",
+        "summary",
+        "difficulty_level",
+        "estimated_minutes",
+        "required_tier",
+        "published",
+        "api_link",
+    )
+
+    @admin.display(description="API")
+    def api_link(self, chapter: Chapter) -> str:
+        if not chapter.pk:
+            return "-"
+        url = reverse("api:getChapter", kwargs={"chapter_id": chapter.pk})
+        return format_html('<a href="{}" target="_blank">JSON</a>', url)
+
+    @admin.action(description="Publish selected chapters")
+    def publish(self, request, queryset) -> None:
+        self._set_published(request, queryset, True)
+
+    @admin.action(description="Unpublish selected chapters")
+    def unpublish(self, request, queryset) -> None:
+        self._set_published(request, queryset, False)
+
+    def _set_published(self, request, queryset, published: bool) -> None:
+        with transaction.atomic():
+            # save() per row, not update(): the cache invalidation listens to post_save.
+            chapters = list(queryset.select_for_update())
+            for chapter in chapters:
+                chapter.published = published
+                chapter.save(update_fields=["published", "updated_at"])
+        state = "published" if published else "unpublished"
+        self.message_user(request, f"{len(chapters)} chapter(s) {state}.", messages.SUCCESS)
+
+    def save_formset(self, request, form, formset, change) -> None:
+        if formset.model is not Section:
+            return super().save_formset(request, form, formset, change)
+        sections = formset.save(commit=False)
+        for deleted in formset.deleted_objects:
+            deleted.delete()
+        services.save_sections(chapter=form.instance, sections=sections)
+        formset.save_m2m()
+
+
+@admin.register(Section)
+class SectionAdmin(admin.ModelAdmin):
+    form = SectionForm
+    fields = ("chapter", "order", "title", "content")
+    list_display = ("title", "chapter", "order")
+    list_filter = ("chapter__course", "chapter")
+    search_fields = ("title", "content")
+    list_select_related = ("chapter",)
+    autocomplete_fields = ("chapter",)
+
+
+@admin.register(MediaAsset)
+class MediaAssetAdmin(admin.ModelAdmin):
+    list_display = ("title", "chapter", "content_type", "size", "preview")
+    list_filter = ("content_type", "chapter__course")
+    search_fields = ("title", "alt_text", "file")
+    list_select_related = ("chapter",)
+    autocomplete_fields = ("chapter",)
+    readonly_fields = ("preview", "content_type", "size", "sha256")
+    fields = ("title", "file", "alt_text", "chapter", "preview", "content_type", "size", "sha256")
+
+    @admin.display(description="Preview")
+    def preview(self, asset: MediaAsset) -> str:
+        if not asset.pk or not asset.file:
+            return "-"
+        url = asset.file.url
+        if asset.content_type.startswith("image/"):
+            return format_html(
+                '<a href="{}" target="_blank"><img src="{}" alt="{}" style="max-height:80px"></a>',
+                url,
+                url,
+                asset.alt_text,
+            )
+        return format_html('<a href="{}" target="_blank">Open</a>', url)
+
+    def save_model(self, request, obj: MediaAsset, form, change) -> None:
+        if "file" in form.changed_data:
+            services.fill_media_metadata(obj)
+        super().save_model(request, obj, form, change)

@@ -1,0 +1,85 @@
+from django.core.files.storage import default_storage
+from django.http import HttpRequest
+from ninja import Path, Query, Router
+
+from access.auth import request_user
+from access.services import decide_access
+from content import services
+from content.schemas import (
+    AdjacentChapterOut,
+    ChapterListOut,
+    ChapterOut,
+    SectionOut,
+)
+from coursecompanion.schemas import PageParams, responses
+
+router = Router(tags=["content"])
+
+
+def _media_url(request: HttpRequest, file_name: str) -> str:
+    url = default_storage.url(file_name)
+    return url if "://" in url else request.build_absolute_uri(url)
+
+
+def _with_viewer_state(request: HttpRequest, summary: dict) -> dict:
+    user = request_user(request)
+    locked = not decide_access(user=user, required_tier=summary["required_tier"]).allowed
+    return {**summary, "locked": locked, "completed": False}
+
+
+@router.get(
+    "/chapters",
+    response=responses(ChapterListOut, 401),
+    operation_id="listChapters",
+    summary="List the course's chapters with lock state",
+)
+def list_chapters(request: HttpRequest, page: Query[PageParams]):
+    chapters = services.list_chapters(user=request_user(request))
+    items = [{**chapter, "completed": False} for chapter in chapters[page.page_slice]]
+    return {"items": items, "count": len(chapters)}
+
+
+@router.get(
+    "/chapters/{chapter_id}",
+    response=responses(ChapterOut, 401, 403, 404),
+    operation_id="getChapter",
+    summary="Get a chapter with its sections verbatim",
+)
+def get_chapter(request: HttpRequest, chapter_id: Path[int]):
+    chapter = services.get_chapter(user=request_user(request), chapter_id=chapter_id)
+    media = [
+        {**asset, "url": _media_url(request, asset["file_name"])} for asset in chapter["media"]
+    ]
+    return {**chapter, "media": media, "completed": False}
+
+
+@router.get(
+    "/chapters/{chapter_id}/next",
+    response=responses(AdjacentChapterOut, 401, 404),
+    operation_id="getNextChapter",
+    summary="Summary of the chapter after this one (null at the end)",
+)
+def get_next_chapter(request: HttpRequest, chapter_id: Path[int]):
+    found = services.adjacent_chapter(user=request_user(request), chapter_id=chapter_id, step=+1)
+    return {"chapter": _with_viewer_state(request, found) if found else None}
+
+
+@router.get(
+    "/chapters/{chapter_id}/previous",
+    response=responses(AdjacentChapterOut, 401, 404),
+    operation_id="getPreviousChapter",
+    summary="Summary of the chapter before this one (null at the start)",
+)
+def get_previous_chapter(request: HttpRequest, chapter_id: Path[int]):
+    found = services.adjacent_chapter(user=request_user(request), chapter_id=chapter_id, step=-1)
+    return {"chapter": _with_viewer_state(request, found) if found else None}
+
+
+@router.get(
+    "/sections/{section_id}",
+    response=responses(SectionOut, 401, 403, 404),
+    operation_id="getSection",
+    summary="Get one section's text verbatim",
+)
+def get_section(request: HttpRequest, section_id: Path[int]):
+    return services.get_section(user=request_user(request), section_id=section_id)

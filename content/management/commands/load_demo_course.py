@@ -1,0 +1,28 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from content import services
+from coursecompanion.errors import DomainError
+
+DEMO_COURSE_DIR = Path(__file__).resolve().parents[2] / "demo_course"
+
+
+class Command(BaseCommand):
+    help = "Load the demo course shipped with the project (idempotent; dry run unless --write)."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--write", action="store_true", help="Save the changes.")
+
+    def handle(self, *args, write: bool, **options) -> None:
+        try:
+            report = services.import_course(directory=DEMO_COURSE_DIR, write=write)
+        except DomainError as error:
+            raise CommandError(error.message) from error
+        verb = "" if write else "would be "
+        self.stdout.write(
+            f"Demo course: {len(report.created)} {verb}created, {len(report.updated)} {verb}updated, "
+            f"{len(report.deleted)} {verb}deleted, {report.unchanged} unchanged."
+        )
+        if not write and report.changed:
+            self.stdout.write("Dry run: nothing was saved. Pass --write to save.")

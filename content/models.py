@@ -1,0 +1,119 @@
+import uuid
+from pathlib import PurePosixPath
+
+from django.db import models
+from django.db.models import Q
+
+from access.tiers import Tier
+from coursecompanion.models import TimestampedModel
+
+
+class Course(TimestampedModel):
+    slug = models.SlugField(max_length=100)
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    published = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["title"]
+        constraints = [models.UniqueConstraint(fields=["slug"], name="course_unique_slug")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ChapterQuerySet(models.QuerySet):
+    def published(self) -> "ChapterQuerySet":
+        return self.filter(published=True, course__published=True)
+
+    def visible_to(self, user) -> "ChapterQuerySet":
+        """Drafts are for staff only; everyone else sees published chapters of published courses."""
+        if user is not None and user.is_authenticated and user.is_staff:
+            return self.all()
+        return self.published()
+
+
+class Chapter(TimestampedModel):
+    class Difficulty(models.TextChoices):
+        BEGINNER = "beginner", "Beginner"
+        INTERMEDIATE = "intermediate", "Intermediate"
+        ADVANCED = "advanced", "Advanced"
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="chapters")
+    slug = models.SlugField(max_length=100)
+    title = models.CharField(max_length=200)
+    summary = models.TextField(blank=True)
+    order = models.PositiveIntegerField()
+    difficulty_level = models.CharField(
+        max_length=16, choices=Difficulty.choices, default=Difficulty.BEGINNER
+    )
+    estimated_minutes = models.PositiveIntegerField(default=15)
+    required_tier = models.CharField(max_length=16, choices=Tier.choices, default=Tier.FREE)
+    published = models.BooleanField(default=False)
+
+    objects = ChapterQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["course_id", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["course", "order"], name="chapter_unique_order"),
+            models.UniqueConstraint(fields=["course", "slug"], name="chapter_unique_slug"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order}. {self.title}"
+
+
+class SectionQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "SectionQuerySet":
+        if user is not None and user.is_authenticated and user.is_staff:
+            return self.all()
+        return self.filter(chapter__published=True, chapter__course__published=True)
+
+
+class Section(TimestampedModel):
+    chapter = models.ForeignKey(Chapter, on_delete=models.CASCADE, related_name="sections")
+    order = models.PositiveIntegerField()
+    title = models.CharField(max_length=200)
+    content = models.TextField(help_text="Markdown, served to students exactly as written.")
+
+    objects = SectionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["chapter_id", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["chapter", "order"], name="section_unique_order"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.chapter.title} / {self.order}. {self.title}"
+
+
+def media_upload_path(instance: "MediaAsset", filename: str) -> str:
+    # A UUID in every key: uploads never overwrite an existing object, even with the same name.
+    name = PurePosixPath(filename).name
+    return f"media/{uuid.uuid4().hex}/{name}"
+
+
+class MediaAsset(TimestampedModel):
+    file = models.FileField(upload_to=media_upload_path, max_length=300)
+    title = models.CharField(max_length=200)
+    alt_text = models.CharField(max_length=300, blank=True)
+    chapter = models.ForeignKey(
+        Chapter, on_delete=models.SET_NULL, null=True, blank=True, related_name="media"
+    )
+    content_type = models.CharField(max_length=100, blank=True)
+    size = models.PositiveBigIntegerField(default=0)
+    sha256 = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(sha256="") | Q(sha256__regex=r"^[0-9a-f]{64}$"),
+                name="mediaasset_sha256_hex",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title

@@ -1,0 +1,107 @@
+"""The one NinjaAPI (/api/v1/) and the handlers that give every error the same JSON shape."""
+
+import logging
+
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+
+from access.auth import optional_auth
+from coursecompanion.errors import DomainError, RateLimited
+
+logger = logging.getLogger(__name__)
+
+class CourseCompanionAPI(NinjaAPI):
+    def get_operation_url_name(self, operation, router) -> str:
+        # One name per operation: reverse("api:getChapter") matches the OpenAPI operationId.
+        return operation.operation_id or super().get_operation_url_name(operation, router)
+
+
+api = CourseCompanionAPI(
+    title="Course Companion API",
+    version="1.0.0",
+    description=(
+        "Deterministic course backend for a ChatGPT tutor: verbatim course content, rule-graded "
+        "quizzes, progress and streaks, freemium access. Every error is "
+        '`{"error": {"code", "message", "details"}}`.'
+    ),
+    urls_namespace="api",
+    auth=optional_auth,
+)
+
+
+def error_response(
+    request: HttpRequest, status: int, code: str, message: str, details=None
+) -> HttpResponse:
+    return api.create_response(
+        request, {"error": {"code": code, "message": message, "details": details}}, status=status
+    )
+
+
+@api.exception_handler(DomainError)
+def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    response = error_response(request, exc.status_code, exc.code, exc.message, exc.details)
+    if isinstance(exc, RateLimited):
+        response["Retry-After"] = str(exc.retry_after)
+    return response
+
+
+@api.exception_handler(NinjaValidationError)
+def on_validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    # Pydantic's raw errors may carry exception objects in "ctx"; keep what a client can use.
+    fields = [
+        {"loc": list(err.get("loc", ())), "msg": err.get("msg", ""), "type": err.get("type", "")}
+        for err in exc.errors
+    ]
+    return error_response(request, 422, "validation_error", "The request is not valid.", fields)
+
+
+@api.exception_handler(DjangoValidationError)
+def on_model_validation_error(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
+    details = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+    return error_response(request, 422, "validation_error", "The request is not valid.", details)
+
+
+@api.exception_handler(AuthenticationError)
+def on_authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    response = error_response(
+        request, 401, "not_authenticated", "A valid bearer access token is required."
+    )
+    response["WWW-Authenticate"] = 'Bearer realm="api"'
+    return response
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return error_response(request, exc.status_code, "http_error", str(exc))
+
+
+@api.exception_handler(Http404)
+def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return error_response(request, 404, "not_found", "Not found.")
+
+
+@api.exception_handler(PermissionDenied)
+def on_permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return error_response(request, 403, "forbidden", "You may not do this.")
+
+
+@api.exception_handler(RequestDataTooBig)
+def on_body_too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    return error_response(request, 413, "payload_too_large", "The request body is too large.")
+
+
+@api.exception_handler(Exception)
+def on_unexpected_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+    # Logged with its traceback for us; the client gets the error shape and nothing internal.
+    logger.exception("Unhandled error in %s %s", request.method, request.path)
+    return error_response(request, 500, "server_error", "Something went wrong on our side.")
+
+
+api.add_router("", "access.api.router")
+api.add_router("", "content.api.router")
+api.add_router("/quizzes", "quizzes.api.router")
+api.add_router("", "progress.api.router")

@@ -1,0 +1,46 @@
+import json
+
+from django.http import HttpRequest, HttpResponse
+
+# Paths whose clients read JSON only; anything Django answers there in HTML is rewritten.
+JSON_PATH_PREFIXES = ("/api/", "/healthz", "/readyz")
+
+STATUS_CODES = {
+    400: ("bad_request", "The request is malformed."),
+    401: ("not_authenticated", "Authentication is required."),
+    403: ("forbidden", "You may not do this."),
+    404: ("not_found", "Not found."),
+    405: ("method_not_allowed", "This method is not allowed here."),
+    413: ("payload_too_large", "The request body is too large."),
+    429: ("rate_limited", "Too many requests."),
+    500: ("server_error", "Something went wrong on our side."),
+}
+
+
+class JsonErrorMiddleware:
+    """Give API clients the one error shape even for responses made outside ninja's handlers:
+    unknown URLs (Django's 404), wrong methods (405), CSRF or body-size refusals, crashes (500)."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            response.status_code >= 400
+            and request.path.startswith(JSON_PATH_PREFIXES)
+            and not response.get("Content-Type", "").startswith("application/json")
+        ):
+            return self.as_json(response)
+        return response
+
+    @staticmethod
+    def as_json(response: HttpResponse) -> HttpResponse:
+        status = response.status_code
+        code, message = STATUS_CODES.get(status, ("error", "The request failed."))
+        body = {"error": {"code": code, "message": message, "details": None}}
+        rewritten = HttpResponse(json.dumps(body), status=status, content_type="application/json")
+        for header in ("Allow", "Retry-After", "WWW-Authenticate"):
+            if header in response:
+                rewritten[header] = response[header]
+        return rewritten

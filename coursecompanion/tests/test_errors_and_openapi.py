@@ -1,0 +1,90 @@
+import pytest
+from django.db import OperationalError, connection
+from django.test import Client
+
+pytestmark = pytest.mark.django_db
+
+
+def error_of(response, status: int) -> dict:
+    assert response.status_code == status
+    assert response["Content-Type"].startswith("application/json")
+    return response.json()["error"]
+
+
+def test_unknown_api_url_is_404_json(anon_client):
+    assert error_of(anon_client.get("/api/v1/nope"), 404)["code"] == "not_found"
+
+
+def test_wrong_method_is_405_json(anon_client):
+    response = anon_client.delete("/api/v1/chapters")
+    assert error_of(response, 405)["code"] == "method_not_allowed"
+    assert "GET" in response["Allow"]
+
+
+def test_unhandled_error_is_json_500_without_traceback(monkeypatch, settings):
+    from content import services
+
+    def explode(**kwargs):
+        raise RuntimeError("secret internal detail")
+
+    monkeypatch.setattr(services, "list_chapters", explode)
+    for debug in (False, True):
+        settings.DEBUG = debug
+        response = Client(raise_request_exception=False).get("/api/v1/chapters")
+        error = error_of(response, 500)
+        assert error["code"] == "server_error"
+        assert "secret internal detail" not in response.content.decode()
+        assert "Traceback" not in response.content.decode()
+
+
+def test_openapi_document_is_3_1_and_every_operation_is_documented(anon_client):
+    response = anon_client.get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    document = response.json()
+    assert document["openapi"].startswith("3.1")
+    operation_ids = []
+    for path, methods in document["paths"].items():
+        for method, operation in methods.items():
+            where = f"{method.upper()} {path}"
+            assert operation.get("operationId"), where
+            assert operation.get("summary"), where
+            assert "\n" not in operation["summary"], where
+            codes = set(operation["responses"])
+            assert {"422", "429", "500"} <= codes, where
+            assert any(code.startswith("2") for code in codes), where
+            for code, spec in operation["responses"].items():
+                if not code.startswith("2"):
+                    schema_ref = spec["content"]["application/json"]["schema"]["$ref"]
+                    assert schema_ref.endswith("/ErrorOut"), where
+            operation_ids.append(operation["operationId"])
+    assert len(operation_ids) == len(set(operation_ids))
+    assert {"listChapters", "getChapter", "getSection"} <= set(operation_ids)
+
+
+def test_interactive_docs_are_served(anon_client):
+    assert anon_client.get("/api/v1/docs").status_code == 200
+
+
+def test_healthz(anon_client):
+    assert anon_client.get("/healthz").json() == {"status": "ok"}
+
+
+def test_readyz_ok(anon_client):
+    body = anon_client.get("/readyz").json()
+    assert body["status"] == "ready"
+    assert body["checks"]["database"] == "ok"
+
+
+def test_readyz_names_the_failed_check(anon_client, monkeypatch):
+    def unreachable(*args, **kwargs):
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(connection, "cursor", unreachable)
+    error = error_of(anon_client.get("/readyz"), 503)
+    assert error["code"] == "not_ready"
+    assert "database" in error["message"]
+    assert error["details"]["checks"]["database"] == "failed"
+
+
+def test_health_wrong_method_is_json(anon_client):
+    assert error_of(anon_client.post("/healthz"), 405)["code"] == "method_not_allowed"
