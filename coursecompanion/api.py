@@ -14,6 +14,7 @@ from coursecompanion.errors import DomainError, RateLimited
 
 logger = logging.getLogger(__name__)
 
+
 class CourseCompanionAPI(NinjaAPI):
     def get_operation_url_name(self, operation, router) -> str:
         # One name per operation: reverse("api:getChapter") matches the OpenAPI operationId.

@@ -162,7 +162,9 @@ def test_student_cannot_log_in_to_admin(db):
     assert client.get("/admin/").status_code == 302
 
 
-def test_media_upload_records_metadata_and_shows_in_api(editor_client, anon_client, settings, tmp_path):
+def test_media_upload_records_metadata_and_shows_in_api(
+    editor_client, anon_client, settings, tmp_path
+):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     settings.MEDIA_ROOT = tmp_path

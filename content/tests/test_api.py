@@ -16,7 +16,9 @@ def course():
     """Chapters 1-2 free, 3 premium (with secret text), 4 a draft, 5 pro."""
     course = CourseFactory()
     free1 = ChapterFactory(course=course, order=1, slug="one", title="One")
-    SectionFactory(chapter=free1, order=1, title="Intro", content="# Hello\n\n`code` *as written*\n")
+    SectionFactory(
+        chapter=free1, order=1, title="Intro", content="# Hello\n\n`code` *as written*\n"
+    )
     SectionFactory(chapter=free1, order=2, title="More", content="Second section.")
     free2 = ChapterFactory(course=course, order=2, slug="two", title="Two")
     SectionFactory(chapter=free2, order=1)
@@ -49,8 +51,15 @@ def test_list_chapters_shows_published_with_lock_state(anon_client, course):
     assert [c["locked"] for c in body["items"]] == [False, False, True, True]
     first = body["items"][0]
     assert set(first) >= {
-        "id", "slug", "title", "order", "difficulty_level", "estimated_minutes",
-        "required_tier", "locked", "completed",
+        "id",
+        "slug",
+        "title",
+        "order",
+        "difficulty_level",
+        "estimated_minutes",
+        "required_tier",
+        "locked",
+        "completed",
     }
     assert first["completed"] is False
 
@@ -157,7 +166,9 @@ def test_unpublished_course_hides_its_chapters(anon_client, course):
     course["free1"].course.published = False
     course["free1"].course.save()
     assert anon_client.get("/api/v1/chapters").json()["count"] == 0
-    assert_error(anon_client.get(f"/api/v1/chapters/{course['free1'].id}"), 404, "chapter_not_found")
+    assert_error(
+        anon_client.get(f"/api/v1/chapters/{course['free1'].id}"), 404, "chapter_not_found"
+    )
 
 
 def test_staff_preview_drafts_through_admin_session(client, staff_user, course):

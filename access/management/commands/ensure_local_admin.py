@@ -22,7 +22,9 @@ class Command(BaseCommand):
         if not settings.DEBUG:
             raise CommandError("Refusing outside local development (DJANGO_DEBUG is off).")
         if User.objects.filter(is_superuser=True).exists():
-            self.stdout.write(f"An admin account exists; its password (if made here): {PASSWORD_FILE}")
+            self.stdout.write(
+                f"An admin account exists; its password (if made here): {PASSWORD_FILE}"
+            )
             return
         password = secrets.token_urlsafe(16)
         User.objects.create_superuser(email, password, display_name="Local admin")

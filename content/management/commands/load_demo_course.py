@@ -20,9 +20,10 @@ class Command(BaseCommand):
         except DomainError as error:
             raise CommandError(error.message) from error
         verb = "" if write else "would be "
-        self.stdout.write(
-            f"Demo course: {len(report.created)} {verb}created, {len(report.updated)} {verb}updated, "
-            f"{len(report.deleted)} {verb}deleted, {report.unchanged} unchanged."
+        counts = (
+            f"{len(report.created)} {verb}created, {len(report.updated)} {verb}updated, "
+            f"{len(report.deleted)} {verb}deleted, {report.unchanged} unchanged"
         )
+        self.stdout.write(f"Demo course: {counts}.")
         if not write and report.changed:
             self.stdout.write("Dry run: nothing was saved. Pass --write to save.")
