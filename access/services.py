@@ -1,6 +1,7 @@
 """Who may see what. Every gated read (chapters, sections, search hits, quizzes, submits) asks
 `decide_access` / `require_access`, so the freemium rule lives in exactly one place."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from access.models import User
@@ -53,3 +54,16 @@ def require_access(
             },
         )
     return decision
+
+
+# Apps that own gated resources register how to find a resource's required tier, so
+# `/access/check` answers for "chapter:4", "section:9" or "quiz:2" without `access` importing them.
+ResourceResolver = Callable[[int], "Tier | str"]
+RESOURCE_RESOLVERS: dict[str, ResourceResolver] = {}
+
+
+def register_resource(kind: str, resolver: ResourceResolver) -> None:
+    """Register `resolver(object_id) -> required tier` for resources named "<kind>:<id>".
+
+    The resolver raises NotFound for an unknown or unpublished object."""
+    RESOURCE_RESOLVERS[kind] = resolver

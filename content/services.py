@@ -266,6 +266,9 @@ class ImportReport:
 # called as importer(chapter=..., folder=..., report=...) inside the import's transaction.
 ChapterPartImporter = Callable[..., None]
 chapter_part_importers: list[ChapterPartImporter] = []
+# ... and what they export beside a chapter: exporter(chapter=...) -> {file name: bytes}.
+ChapterPartExporter = Callable[..., dict[str, bytes]]
+chapter_part_exporters: list[ChapterPartExporter] = []
 
 
 def _apply_fields(instance: Any, values: dict[str, Any], report: ImportReport, label: str) -> None:
