@@ -12,6 +12,7 @@ from content.schemas import (
     SectionOut,
 )
 from coursecompanion.schemas import PageParams, responses
+from progress import services as progress_services
 
 router = Router(tags=["content"])
 
@@ -24,7 +25,8 @@ def _media_url(request: HttpRequest, file_name: str) -> str:
 def _with_viewer_state(request: HttpRequest, summary: dict) -> dict:
     user = request_user(request)
     locked = not decide_access(user=user, required_tier=summary["required_tier"]).allowed
-    return {**summary, "locked": locked, "completed": False}
+    completed = summary["id"] in progress_services.completed_chapter_ids(user=user)
+    return {**summary, "locked": locked, "completed": completed}
 
 
 @router.get(
@@ -34,8 +36,11 @@ def _with_viewer_state(request: HttpRequest, summary: dict) -> dict:
     summary="List the course's chapters with lock state",
 )
 def list_chapters(request: HttpRequest, page: Query[PageParams]):
-    chapters = services.list_chapters(user=request_user(request))
-    items = [{**chapter, "completed": False} for chapter in chapters[page.page_slice]]
+    user = request_user(request)
+    chapters = services.list_chapters(user=user)
+    completed = progress_services.completed_chapter_ids(user=user)
+    page_items = chapters[page.page_slice]
+    items = [{**chapter, "completed": chapter["id"] in completed} for chapter in page_items]
     return {"items": items, "count": len(chapters)}
 
 
@@ -46,11 +51,13 @@ def list_chapters(request: HttpRequest, page: Query[PageParams]):
     summary="Get a chapter with its sections verbatim",
 )
 def get_chapter(request: HttpRequest, chapter_id: Path[int]):
-    chapter = services.get_chapter(user=request_user(request), chapter_id=chapter_id)
+    user = request_user(request)
+    chapter = services.get_chapter(user=user, chapter_id=chapter_id)
     media = [
         {**asset, "url": _media_url(request, asset["file_name"])} for asset in chapter["media"]
     ]
-    return {**chapter, "media": media, "completed": False}
+    completed = chapter_id in progress_services.completed_chapter_ids(user=user)
+    return {**chapter, "media": media, "completed": completed}
 
 
 @router.get(

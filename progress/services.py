@@ -1,24 +1,306 @@
 """Progress and streak rules. The quizzes and content apps call these; they never write
 progress rows themselves.
 
-The signatures below are the contract other apps code against; the progress issue implements them.
+`record_activity`, `record_quiz_result` and `completed_chapter_ids` are the contract other apps
+code against (quizzes → progress; progress never imports quizzes).
+
+Race-freedom: every write for one student first locks that student's Streak row
+(`_locked_streak`, which creates it race-safely), so one student's writes run one at a time. The
+unique (user, day), (user, chapter) and (user, quiz_id) constraints are the guarantee
+underneath: a day's second DailyActivity insert fails inside a savepoint and simply means "already
+counted today".
 """
 
-from datetime import datetime
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
 
+from django.db import IntegrityError, transaction
+from django.db.models import Avg, Count, Q
+from django.utils import timezone
+
+from access import services as access_services
 from access.models import User
+from content import services as content_services
+from coursecompanion.errors import Invalid, NotFound
+from progress.models import ChapterProgress, DailyActivity, QuizResult, Streak
+from progress.streaks import StreakState, current_streak_on, local_day, next_streak
+
+STUDENT_NOT_FOUND = "No such student."
+# Ids are bigints; a longer run of digits can be nobody, and must not reach the database.
+_USER_ID = re.compile(r"[0-9]{1,18}")
 
 
-def record_activity(*, user: User, at: datetime | None = None) -> None:
-    """Count `at` (default: now) as activity on the student's own calendar day (the streak)."""
+# --- whose progress --------------------------------------------------------------------------
 
 
+def access_student(*, viewer: User, user_id: str, write: bool = False) -> User:
+    """The student behind `user_id` as `viewer` may see it: "me" or the viewer's own id, or for
+    staff reading (never writing) any student's id.
+
+    Raises NotFound with one identical body for anyone else's id, whether that user exists or
+    not, and for a `user_id` that is neither "me" nor a number."""
+    if user_id == "me":
+        return viewer
+    if _USER_ID.fullmatch(user_id):
+        wanted = int(user_id)
+        if wanted == viewer.pk:
+            return viewer
+        if viewer.is_staff and not write:
+            student = User.objects.filter(pk=wanted).first()
+            if student is not None:
+                return student
+    raise NotFound(STUDENT_NOT_FOUND, code="not_found")
+
+
+# --- streaks ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StreakView:
+    current_streak: int
+    longest_streak: int
+    last_checkin: date | None
+    checked_in_today: bool
+    today: date
+    timezone: str
+
+
+def _locked_streak(user: User) -> Streak:
+    """The student's streak row, created on first use and locked until the transaction ends.
+    Every progress write takes this lock first, so one student's writes run one at a time."""
+    streak = Streak.objects.select_for_update().filter(user=user).first()
+    if streak is not None:
+        return streak
+    try:
+        with transaction.atomic():
+            Streak.objects.create(user=user)
+    except IntegrityError:
+        pass  # a concurrent first activity created it; lock that one
+    return Streak.objects.select_for_update().get(user=user)
+
+
+@transaction.atomic
+def record_activity(*, user: User, at: datetime | None = None) -> Streak:
+    """Count `at` (default: now) as activity on the student's own calendar day (the streak).
+
+    A day counts once however often (and however concurrently) it is recorded."""
+    return _count_activity(user=user, streak=_locked_streak(user), at=at or timezone.now())
+
+
+def _count_activity(*, user: User, streak: Streak, at: datetime) -> Streak:
+    """record_activity for a caller that already holds the student's streak lock."""
+    day = local_day(at, user.timezone)
+    changed = []
+    try:
+        with transaction.atomic():
+            DailyActivity.objects.create(user=user, day=day)
+    except IntegrityError:
+        pass  # this day already counted
+    else:
+        state = next_streak(streak.state, day)
+        streak.current, streak.longest, streak.last_checkin = (
+            state.current,
+            state.longest,
+            state.last_day,
+        )
+        changed += ["current", "longest", "last_checkin"]
+    if streak.last_activity_at is None or at > streak.last_activity_at:
+        streak.last_activity_at = at
+        changed.append("last_activity_at")
+    if changed:
+        streak.save(update_fields=[*changed, "updated_at"])
+    return streak
+
+
+def streak_view(*, user: User, streak: Streak | None, now: datetime | None = None) -> StreakView:
+    """The streak as the student sees it today, in their own time zone."""
+    today = local_day(now or timezone.now(), user.timezone)
+    state = streak.state if streak is not None else StreakState()
+    return StreakView(
+        current_streak=current_streak_on(state, today),
+        longest_streak=state.longest,
+        last_checkin=state.last_day,
+        checked_in_today=state.last_day is not None and state.last_day >= today,
+        today=today,
+        timezone=user.timezone,
+    )
+
+
+def get_streak(*, user: User) -> StreakView:
+    """The student's streak (zeros before any activity)."""
+    return streak_view(user=user, streak=Streak.objects.filter(user=user).first())
+
+
+def check_in(*, user: User) -> StreakView:
+    """Check the student in for today; a repeat on the same local day changes nothing."""
+    now = timezone.now()
+    return streak_view(user=user, streak=record_activity(user=user, at=now), now=now)
+
+
+# --- quizzes ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
 def record_quiz_result(
     *, user: User, quiz_id: int, chapter_id: int, percent: float, passed: bool, at: datetime
-) -> None:
-    """Record a graded quiz attempt (best score, passes) and count it as the day's activity."""
+) -> QuizResult:
+    """Record a graded quiz attempt (best score, passes) and count it as the day's activity.
+
+    Raises Invalid when `percent` is outside 0–100."""
+    if not 0 <= percent <= 100:
+        raise Invalid(f"A quiz percentage must be 0–100, not {percent}.", code="invalid_percent")
+    streak = _locked_streak(user)
+    result = QuizResult.objects.filter(user=user, quiz_id=quiz_id).first()
+    if result is None:
+        result = QuizResult.objects.create(
+            user=user,
+            quiz_id=quiz_id,
+            chapter_id=chapter_id,
+            best_percent=percent,
+            last_percent=percent,
+            attempts=1,
+            passed_at=at if passed else None,
+            last_at=at,
+        )
+    else:
+        result.attempts += 1
+        result.chapter_id = chapter_id
+        result.best_percent = max(result.best_percent, percent)
+        if at >= result.last_at:
+            result.last_percent, result.last_at = percent, at
+        if passed and (result.passed_at is None or at < result.passed_at):
+            result.passed_at = at
+        result.save()
+    _count_activity(user=user, streak=streak, at=at)
+    return result
+
+
+# --- chapters --------------------------------------------------------------------------------
 
 
 def completed_chapter_ids(*, user: User | None) -> set[int]:
-    """Ids of the chapters `user` has completed (empty for anonymous callers)."""
-    return set()
+    """Ids of the chapters `user` has completed (empty for anonymous callers, without a query)."""
+    if user is None or not user.is_authenticated:
+        return set()
+    return set(
+        ChapterProgress.objects.filter(
+            user=user, status=ChapterProgress.Status.COMPLETED
+        ).values_list("chapter_id", flat=True)
+    )
+
+
+def _published_outline() -> list[dict[str, Any]]:
+    # Progress counts published chapters only, for students and staff alike; the anonymous
+    # outline is exactly that, and it is served from the content cache.
+    return content_services.chapter_outline(user=None)
+
+
+def _published_summary(chapter_id: int) -> dict[str, Any]:
+    for summary in _published_outline():
+        if summary["id"] == chapter_id:
+            return summary
+    raise NotFound(f"Chapter {chapter_id} does not exist.", code="chapter_not_found")
+
+
+@transaction.atomic
+def set_chapter_status(
+    *, user: User, chapter_id: int, status: str, at: datetime | None = None
+) -> ChapterProgress:
+    """Mark a chapter in progress or completed for the student; either counts as the day's
+    activity. Completing twice keeps the first completion time. A completed chapter goes back
+    to in progress only when asked for explicitly (status "in_progress").
+
+    Raises NotFound for an unknown or unpublished chapter, AccessDenied ("chapter_locked") when
+    the student's tier does not open it."""
+    summary = _published_summary(chapter_id)
+    content_services.require_chapter_access(user=user, summary=summary)
+    at = at or timezone.now()
+    completed = status == ChapterProgress.Status.COMPLETED
+    # The streak lock serialises this student's writes, so the read-then-write below is safe.
+    streak = _locked_streak(user)
+    row = ChapterProgress.objects.filter(user=user, chapter_id=chapter_id).first()
+    if row is None:
+        row = ChapterProgress.objects.create(
+            user=user,
+            chapter_id=chapter_id,
+            status=status,
+            started_at=at,
+            completed_at=at if completed else None,
+        )
+    elif completed and row.status != ChapterProgress.Status.COMPLETED:
+        row.status, row.completed_at = status, at
+        row.save(update_fields=["status", "completed_at", "updated_at"])
+    elif not completed:
+        # Reopens a completed chapter, or marks an in-progress one as the current chapter again.
+        row.status, row.completed_at = status, None
+        row.save(update_fields=["status", "completed_at", "updated_at"])
+    _count_activity(user=user, streak=streak, at=at)
+    return row
+
+
+# --- the "how am I doing" overview -----------------------------------------------------------
+
+
+def progress_overview(*, student: User) -> dict[str, Any]:
+    """Everything ChatGPT needs to answer "how am I doing?" in one read, in a constant number
+    of queries: chapters done and total (those the student's tier opens), percent, current and
+    next recommended chapter, streak, quizzes passed and average score."""
+    outline = _published_outline()
+    rows = {
+        row.chapter_id: row
+        for row in ChapterProgress.objects.filter(user=student).order_by("chapter_id")
+    }
+    streak = Streak.objects.filter(user=student).first()
+    quizzes = QuizResult.objects.filter(user=student).aggregate(
+        attempted=Count("id"),
+        passed=Count("id", filter=Q(passed_at__isnull=False)),
+        average=Avg("best_percent"),
+    )
+
+    def opens(summary: dict[str, Any]) -> bool:
+        return access_services.decide_access(
+            user=student, required_tier=summary["required_tier"]
+        ).allowed
+
+    def is_completed(summary: dict[str, Any]) -> bool:
+        row = rows.get(summary["id"])
+        return row is not None and row.status == ChapterProgress.Status.COMPLETED
+
+    mine = [(summary, rows[summary["id"]]) for summary in outline if summary["id"] in rows]
+    reachable = [summary for summary in outline if opens(summary)]
+    done = sum(1 for summary in reachable if is_completed(summary))
+    in_progress = [row for _, row in mine if row.status == ChapterProgress.Status.IN_PROGRESS]
+    current = max(in_progress, key=lambda row: row.updated_at, default=None)
+    next_up = next((s for s in reachable if not is_completed(s)), None) or next(
+        (s for s in outline if not is_completed(s)), None
+    )
+    streak_now = streak_view(user=student, streak=streak)
+    average = quizzes["average"]
+    return {
+        "user_id": student.pk,
+        "completed_chapters": [summary["id"] for summary in outline if is_completed(summary)],
+        "current_chapter_id": current.chapter_id if current else None,
+        "percent_complete": round(100 * done / len(reachable), 1) if reachable else 0.0,
+        "last_activity": streak.last_activity_at if streak else None,
+        "chapters": [
+            {
+                "chapter_id": summary["id"],
+                "title": summary["title"],
+                "status": row.status,
+                "started_at": row.started_at,
+                "completed_at": row.completed_at,
+            }
+            for summary, row in mine
+        ],
+        "chapters_completed": done,
+        "chapters_total": len(reachable),
+        "next_recommended": (
+            {**next_up, "locked": not opens(next_up), "completed": False} if next_up else None
+        ),
+        "streak": streak_now,
+        "quizzes_attempted": quizzes["attempted"],
+        "quizzes_passed": quizzes["passed"],
+        "average_quiz_score": round(average, 1) if average is not None else None,
+    }
