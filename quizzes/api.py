@@ -1,5 +1,5 @@
 from django.http import HttpRequest, HttpResponse
-from ninja import Header, Path, Query, Router
+from ninja import Header, Path, Query, Router, Status
 
 from access.auth import bearer_auth, request_user
 from coursecompanion.schemas import PageParams, responses
@@ -58,7 +58,7 @@ def submit_quiz(
     )
     if outcome.replayed:
         response["Idempotent-Replayed"] = "true"
-    return 201, services.attempt_view(outcome.attempt)
+    return Status(201, services.attempt_view(outcome.attempt))
 
 
 @router.get(
