@@ -131,7 +131,7 @@ class QuizAdmin(admin.ModelAdmin):
         "title",
         "chapter",
         "difficulty",
-        "required_tier",
+        "tier",
         "published",
         "question_count",
         "preview_link",
@@ -156,7 +156,18 @@ class QuizAdmin(admin.ModelAdmin):
     )
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(num_questions=Count("questions"))
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                # distinct: searching by question prompt joins the questions a second time.
+                num_questions=Count("questions", distinct=True)
+            )
+        )
+
+    @admin.display(description="Tier", ordering="required_tier")
+    def tier(self, quiz: Quiz) -> str:
+        return quiz.required_tier or f"{quiz.chapter.required_tier} (chapter)"
 
     @admin.display(description="Questions", ordering="num_questions")
     def question_count(self, quiz: Quiz) -> int:

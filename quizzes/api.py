@@ -69,7 +69,5 @@ def submit_quiz(
     summary="Your own attempts at a quiz, newest first",
 )
 def list_quiz_results(request: HttpRequest, quiz_id: Path[int], page: Query[PageParams]):
-    items, count = services.list_attempts(
-        user=request.auth, quiz_id=quiz_id, page=page.page_slice
-    )
+    items, count = services.list_attempts(user=request.auth, quiz_id=quiz_id, page=page.page_slice)
     return {"items": items, "count": count}

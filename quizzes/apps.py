@@ -7,8 +7,11 @@ class QuizzesConfig(AppConfig):
     def ready(self) -> None:
         from access import services as access_services
         from content import services as content_services
-        from quizzes import course_files, services
-        from quizzes import signals  # noqa: F401  (chapter cache invalidation on quiz edits)
+        from quizzes import (
+            course_files,
+            services,
+            signals,  # noqa: F401  (chapter cache invalidation on quiz edits)
+        )
 
         access_services.register_resource("quiz", services.required_tier_of)
         # ready() may run more than once (tests, reloads): register each hook once.

@@ -192,9 +192,7 @@ def import_quiz(*, chapter: Chapter, folder: Path, report) -> None:
         line = question_lines[index] if index < len(question_lines) else None
         values = _question_values(path, line, raw)
         if values["order"] in incoming:
-            raise CourseFileError(
-                path, f"two questions have order {values['order']}", line=line
-            )
+            raise CourseFileError(path, f"two questions have order {values['order']}", line=line)
         incoming[values["order"]] = {**values, "_line": line}
 
     slug = data["slug"]

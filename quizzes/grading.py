@@ -19,7 +19,13 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
-SINGLE, MULTIPLE, TRUE_FALSE, SHORT, NUMERIC = "single", "multiple", "true_false", "short", "numeric"
+SINGLE, MULTIPLE, TRUE_FALSE, SHORT, NUMERIC = (
+    "single",
+    "multiple",
+    "true_false",
+    "short",
+    "numeric",
+)
 KINDS = (SINGLE, MULTIPLE, TRUE_FALSE, SHORT, NUMERIC)
 CHOICE_KINDS = (SINGLE, MULTIPLE)
 # Without an explicit tolerance a numeric answer must be equal up to float representation noise.
@@ -137,7 +143,9 @@ def answers_problems(
     problems: list[dict[str, Any]] = []
     for key in sorted(answers, key=str):
         if key not in by_id:
-            problems.append({"question_id": _as_id(key), "message": "no such question in this quiz"})
+            problems.append(
+                {"question_id": _as_id(key), "message": "no such question in this quiz"}
+            )
     for key, spec in by_id.items():
         if key not in answers:
             problems.append({"question_id": spec.id, "message": "missing answer"})
@@ -267,7 +275,7 @@ def shown_answer(spec: QuestionSpec) -> Any:
         return spec.answer[0]
     if spec.kind == MULTIPLE:
         order = list(spec.options)
-        return sorted(spec.answer, key=lambda key: (order.index(key) if key in order else len(order)))
+        return sorted(spec.answer, key=lambda key: order.index(key) if key in order else len(order))
     return spec.answer
 
 

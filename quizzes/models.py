@@ -12,9 +12,7 @@ from quizzes import grading
 
 class QuizQuerySet(models.QuerySet):
     def published(self) -> "QuizQuerySet":
-        return self.filter(
-            published=True, chapter__published=True, chapter__course__published=True
-        )
+        return self.filter(published=True, chapter__published=True, chapter__course__published=True)
 
     def visible_to(self, user) -> "QuizQuerySet":
         """Drafts (or quizzes in draft chapters) are for staff only."""
@@ -38,7 +36,8 @@ class Quiz(TimestampedModel):
         help_text="Multiple-choice questions earn a share of their points for a partly right "
         "answer (each wrong choice cancels a right one). Otherwise all or nothing.",
     )
-    required_tier = models.CharField(
+    # NULL, not "", means "the chapter's tier": no tier is spelled "".
+    required_tier = models.CharField(  # noqa: DJ001
         max_length=16,
         choices=Tier.choices,
         null=True,
@@ -81,7 +80,7 @@ class Quiz(TimestampedModel):
         return max(chapter_tier, Tier(self.required_tier), key=lambda tier: tier.rank)
 
 
-class Question(models.Model):
+class Question(TimestampedModel):
     class Kind(models.TextChoices):
         SINGLE = grading.SINGLE, "Single choice"
         MULTIPLE = grading.MULTIPLE, "Multiple choice"
@@ -173,7 +172,8 @@ class Attempt(TimestampedModel):
     percent = models.FloatField()
     passed = models.BooleanField()
     results = models.JSONField(help_text="Per-question feedback, as returned to the student.")
-    idempotency_key = models.CharField(max_length=255, null=True, blank=True)
+    # NULL means "sent without a key"; the unique constraint covers only the rows with a key.
+    idempotency_key = models.CharField(max_length=255, null=True, blank=True)  # noqa: DJ001
     request_fingerprint = models.CharField(
         max_length=64, blank=True, help_text="SHA-256 of the submitted body (idempotent replays)."
     )

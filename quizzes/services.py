@@ -5,8 +5,7 @@ import json
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from datetime import timezone as dt_timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -159,9 +158,7 @@ def attempt_view(attempt: Attempt) -> dict[str, Any]:
     }
 
 
-def list_attempts(
-    *, user: User, quiz_id: int, page: slice
-) -> tuple[list[dict[str, Any]], int]:
+def list_attempts(*, user: User, quiz_id: int, page: slice) -> tuple[list[dict[str, Any]], int]:
     """The caller's own attempts at a quiz, newest first. Raises NotFound for unknown quizzes."""
     quiz = find_quiz(user=user, quiz_id=quiz_id)
     attempts = Attempt.objects.filter(user=user, quiz=quiz)
@@ -200,14 +197,14 @@ def _replay(stored: Attempt, fingerprint: str) -> SubmitOutcome:
 
 
 def seconds_until_utc_midnight(now: datetime) -> int:
-    now = now.astimezone(dt_timezone.utc)
+    now = now.astimezone(UTC)
     midnight = (now + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
     return max(1, math.ceil((midnight - now).total_seconds()))
 
 
 def _enforce_daily_cap(*, user: User, quiz: Quiz, now: datetime) -> None:
     cap = settings.QUIZ_DAILY_ATTEMPT_CAP
-    day_start = now.astimezone(dt_timezone.utc).replace(hour=0, minute=0, second=0, microsecond=0)
+    day_start = now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     used = Attempt.objects.filter(user=user, quiz=quiz, created_at__gte=day_start).count()
     if used >= cap:
         raise RateLimited(

@@ -1,4 +1,4 @@
-"""A chapter's cached detail names its quiz: publishing, adding or removing a quiz invalidates it."""
+"""A chapter's cached detail names its quiz: adding, publishing or removing one invalidates it."""
 
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save

@@ -46,7 +46,9 @@ def mixed_quiz(**quiz_fields) -> tuple[Quiz, dict[str, Question]]:
         "multiple": QuestionFactory(
             quiz=quiz, order=2, kind="multiple", answer=["A", "C"], points=2
         ),
-        "true_false": QuestionFactory(quiz=quiz, order=3, kind="true_false", options=[], answer=False),
+        "true_false": QuestionFactory(
+            quiz=quiz, order=3, kind="true_false", options=[], answer=False
+        ),
         "short": QuestionFactory(
             quiz=quiz, order=4, kind="short", options=[], answer=["SHORTKEY-type", "type()"]
         ),

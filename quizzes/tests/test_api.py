@@ -263,7 +263,11 @@ def test_listing_shows_lock_state_counts_and_best_score(auth_client, user):
         "best_score",
     }
     assert (first["id"], first["question_count"], first["locked"]) == (free_quiz.id, 5, False)
-    assert (second["id"], second["required_tier"], second["locked"]) == (premium.id, "premium", True)
+    assert (second["id"], second["required_tier"], second["locked"]) == (
+        premium.id,
+        "premium",
+        True,
+    )
     assert first["best_score"] is None
 
     wrong = all_right(questions)
@@ -282,7 +286,9 @@ def test_listing_shows_lock_state_counts_and_best_score(auth_client, user):
 
 def test_results_are_newest_first_and_paginated(auth_client):
     quiz, questions = mixed_quiz()
-    ids = [submit(auth_client, quiz.id, all_right(questions)).json()["attempt_id"] for _ in range(3)]
+    ids = [
+        submit(auth_client, quiz.id, all_right(questions)).json()["attempt_id"] for _ in range(3)
+    ]
     body = auth_client.get(f"/api/v1/quizzes/{quiz.id}/results?limit=2").json()
     assert body["count"] == 3
     assert [item["attempt_id"] for item in body["items"]] == ids[::-1][:2]
@@ -322,7 +328,13 @@ def test_listing_takes_constant_queries(auth_client, user, django_assert_max_num
         quiz = QuizFactory()
         QuestionFactory.create_batch(15, quiz=quiz)
         Attempt.objects.create(
-            user=user, quiz=quiz, answers={}, score=1, max_score=15, percent=6.67, passed=False,
+            user=user,
+            quiz=quiz,
+            answers={},
+            score=1,
+            max_score=15,
+            percent=6.67,
+            passed=False,
             results=[],
         )
     with django_assert_max_num_queries(4):  # user, count, page, best scores

@@ -124,7 +124,9 @@ def test_answers_problems_name_each_question():
 
 def test_answers_problems_accept_every_right_shape():
     answers = {"1": "A", "2": [], "3": False, "4": "", "5": 0}
-    assert grading.answers_problems([SINGLE, MULTIPLE, TRUE_FALSE, SHORT, NUMERIC_ABS], answers) == []
+    assert (
+        grading.answers_problems([SINGLE, MULTIPLE, TRUE_FALSE, SHORT, NUMERIC_ABS], answers) == []
+    )
 
 
 @pytest.mark.parametrize(
