@@ -15,7 +15,11 @@ router = Router(tags=["quizzes"])
     operation_id="listQuizzes",
     summary="List quizzes with lock state, question count and your best score",
 )
-def list_quizzes(request: HttpRequest, page: Query[PageParams], chapter: int | None = None):
+def list_quizzes(
+    request: HttpRequest,
+    page: Query[PageParams],
+    chapter: int | None = Query(None, description="Only the quizzes of this chapter id."),
+):
     items, count = services.list_quizzes(
         user=request_user(request), chapter_id=chapter, page=page.page_slice
     )

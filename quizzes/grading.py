@@ -90,7 +90,12 @@ def normalize_text(text: str) -> str:
 
 
 def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an int too large for a float
+        return False
 
 
 def _option_key(spec: QuestionSpec, value: Any) -> str | None:
@@ -126,6 +131,8 @@ def answer_problem(spec: QuestionSpec, value: Any) -> str | None:
             return "expected a text answer"
         if len(value) > MAX_SHORT_ANSWER_LENGTH:
             return f"answers are at most {MAX_SHORT_ANSWER_LENGTH} characters"
+        if "\x00" in value:
+            return "the answer contains a NUL character"
     elif spec.kind == NUMERIC:
         if not _is_number(value):
             return "expected a number, such as 3.14"

@@ -362,3 +362,28 @@ def test_submit_takes_constant_queries(auth_client, monkeypatch, django_assert_m
     monkeypatch.setattr(progress_services, "record_quiz_result", lambda **kwargs: None)
     with django_assert_max_num_queries(10):
         submit_all_right(large, large_questions, "l2")
+
+
+def test_answers_the_database_could_not_store_are_422_not_500(auth_client):
+    quiz, questions = mixed_quiz()
+    answers = all_right(questions)
+    answers[str(questions["short"].id)] = "nul\u0000byte"
+    answers[str(questions["numeric"].id)] = 10**400
+    error = assert_error(submit(auth_client, quiz.id, answers), 422, "invalid_answers")
+    assert {problem["question_id"] for problem in error["details"]} == {
+        questions["short"].id,
+        questions["numeric"].id,
+    }
+
+
+def test_quiz_operations_are_in_the_openapi_document(anon_client):
+    document = anon_client.get("/api/v1/openapi.json").json()
+    operations = {
+        operation["operationId"]: operation
+        for methods in document["paths"].values()
+        for operation in methods.values()
+    }
+    assert {"listQuizzes", "getQuiz", "submitQuiz", "listQuizResults"} <= set(operations)
+    submit_parameters = {p["name"] for p in operations["submitQuiz"]["parameters"]}
+    assert "Idempotency-Key" in submit_parameters
+    assert "201" in operations["submitQuiz"]["responses"]

@@ -58,6 +58,8 @@ NUMERIC_EXACT = QuestionSpec(id=7, kind="numeric", answer=-4)
         (NUMERIC_EXACT, -3.5, 0),
         (NUMERIC_EXACT, True, 0),
         (NUMERIC_EXACT, "-4", 0),
+        (NUMERIC_EXACT, 10**400, 0),
+        (NUMERIC_EXACT, float("inf"), 0),
     ],
 )
 def test_grade_by_kind(spec, answer, score):
@@ -116,6 +118,9 @@ def test_answers_problems_name_each_question():
     )
     by_id = {problem["question_id"]: problem["message"] for problem in problems}
     assert set(by_id) == {1, 2, 3, 4, 5, 99, "x"}
+    # Answers PostgreSQL's jsonb could not store, or Python could not compare, are refused too.
+    assert grading.answer_problem(SHORT, "a\x00b") == "the answer contains a NUL character"
+    assert grading.answer_problem(NUMERIC_ABS, 10**400) == "expected a number, such as 3.14"
     assert "not one of the options" in by_id[1]
     assert "list of option keys" in by_id[2]
     assert by_id[4] == "missing answer"
