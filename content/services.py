@@ -152,7 +152,12 @@ def get_chapter(*, user: User | None, chapter_id: int) -> dict[str, Any]:
     def build() -> dict[str, Any]:
         sections = Section.objects.filter(chapter_id=chapter_id).order_by("order")
         media = MediaAsset.objects.filter(chapter_id=chapter_id).order_by("title", "id")
+        # The chapter's first quiz, through the reverse relation the quizzes app declares.
+        quizzes = Chapter(pk=chapter_id).quizzes.order_by("id")
+        if not _is_staff(user):
+            quizzes = quizzes.filter(published=True)
         return {
+            "quiz_id": quizzes.values_list("id", flat=True).first(),
             "sections": [
                 {"id": s.id, "title": s.title, "order": s.order, "content": s.content}
                 for s in sections
@@ -172,7 +177,6 @@ def get_chapter(*, user: User | None, chapter_id: int) -> dict[str, Any]:
         **summary,
         **body,
         "locked": False,
-        "quiz_id": None,
         "previous_id": neighbour_id(-1),
         "next_id": neighbour_id(+1),
     }

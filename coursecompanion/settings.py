@@ -169,3 +169,7 @@ SIMPLE_JWT = {
     "USER_ID_FIELD": "id",
     "USER_ID_CLAIM": "user_id",
 }
+
+# --- Quizzes ---
+# Submits a student may make per quiz per UTC day: stops brute-forcing the answer key (429 past it).
+QUIZ_DAILY_ATTEMPT_CAP = env.int("QUIZ_DAILY_ATTEMPT_CAP", default=20)

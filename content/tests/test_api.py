@@ -122,7 +122,8 @@ def test_get_chapter_serves_sections_verbatim(anon_client, course):
 def test_get_chapter_query_count_is_constant(anon_client, django_assert_max_num_queries):
     chapter = ChapterFactory()
     SectionFactory.create_batch(20, chapter=chapter)
-    with django_assert_max_num_queries(3):
+    # Cold cache: outline, sections, media, the chapter's quiz id.
+    with django_assert_max_num_queries(4):
         assert len(anon_client.get(f"/api/v1/chapters/{chapter.id}").json()["sections"]) == 20
 
 
