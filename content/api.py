@@ -1,4 +1,3 @@
-from django.core.files.storage import default_storage
 from django.http import HttpRequest
 from ninja import Path, Query, Router
 
@@ -16,9 +15,13 @@ from coursecompanion.schemas import PageParams, responses
 router = Router(tags=["content"])
 
 
-def _media_url(request: HttpRequest, file_name: str) -> str:
-    url = default_storage.url(file_name)
+def _media_url(request: HttpRequest, summary: dict) -> str:
+    url = services.media_url(summary)
     return url if "://" in url else request.build_absolute_uri(url)
+
+
+def _media_urls(request: HttpRequest, summaries: list[dict]) -> dict[str, str]:
+    return {summary["name"]: _media_url(request, summary) for summary in summaries}
 
 
 def _with_viewer_state(request: HttpRequest, summary: dict) -> dict:
@@ -47,10 +50,9 @@ def list_chapters(request: HttpRequest, page: Query[PageParams]):
 )
 def get_chapter(request: HttpRequest, chapter_id: Path[int]):
     chapter = services.get_chapter(user=request_user(request), chapter_id=chapter_id)
-    media = [
-        {**asset, "url": _media_url(request, asset["file_name"])} for asset in chapter["media"]
-    ]
-    return {**chapter, "media": media, "completed": False}
+    media = [{**asset, "url": _media_url(request, asset)} for asset in chapter["media"]]
+    media_urls = _media_urls(request, chapter["referenced_media"])
+    return {**chapter, "media": media, "media_urls": media_urls, "completed": False}
 
 
 @router.get(
@@ -82,4 +84,5 @@ def get_previous_chapter(request: HttpRequest, chapter_id: Path[int]):
     summary="Get one section's text verbatim",
 )
 def get_section(request: HttpRequest, section_id: Path[int]):
-    return services.get_section(user=request_user(request), section_id=section_id)
+    section = services.get_section(user=request_user(request), section_id=section_id)
+    return {**section, "media_urls": _media_urls(request, section["referenced_media"])}
