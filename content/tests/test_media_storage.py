@@ -47,7 +47,7 @@ def upload(client: Client, chapter, *, title="Loop diagram", name="", data=PNG, 
 
 
 def fetch(url: str) -> bytes:
-    with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 (loopback http)
+    with urllib.request.urlopen(url, timeout=10) as response:
         return response.read()
 
 
@@ -96,9 +96,7 @@ def test_the_checksum_check_catches_botocore_defaults(s3_server, r2_bucket):
     assert checksum_headers(s3_server.requests)
 
 
-def test_section_media_reference_resolves_to_a_working_url(
-    editor_client, anon_client, r2_bucket
-):
+def test_section_media_reference_resolves_to_a_working_url(editor_client, anon_client, r2_bucket):
     chapter = ChapterFactory()
     assert upload(editor_client, chapter, name="loop").status_code == 302
     text = "See the loop:\n\n![A loop](media:loop)\n"
@@ -118,7 +116,9 @@ def test_public_asset_is_linked_unsigned_through_the_public_domain(
     chapter = ChapterFactory()
     assert upload(editor_client, chapter, title="Logo", public="on").status_code == 302
     assert upload(editor_client, chapter, title="Private").status_code == 302
-    media = {m["name"]: m for m in anon_client.get(f"/api/v1/chapters/{chapter.id}").json()["media"]}
+    media = {
+        m["name"]: m for m in anon_client.get(f"/api/v1/chapters/{chapter.id}").json()["media"]
+    }
     logo = MediaAsset.objects.get(name="logo")
     assert media["logo"]["public"] is True
     assert media["logo"]["url"] == f"https://media.example.com/{logo.file.name}"
