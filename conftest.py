@@ -60,3 +60,39 @@ def auth_client(user) -> Client:
 @pytest.fixture
 def premium_client(premium_user) -> Client:
     return bearer_client(premium_user)
+
+
+# --- Media on R2: a real S3-speaking server (moto) on loopback ---
+
+
+@pytest.fixture(scope="session")
+def s3_server():
+    from coursecompanion.tests.loopback_s3 import LoopbackS3
+
+    server = LoopbackS3()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def r2_bucket(s3_server, settings) -> str:
+    """A fresh bucket on the loopback S3 server, made the default storage with exactly the options
+    settings.py uses for R2 (Django's setting_changed handler drops the cached storages)."""
+    from coursecompanion.storage import r2_storage
+    from coursecompanion.tests.loopback_s3 import ACCESS_KEY, SECRET_KEY
+
+    bucket = s3_server.create_bucket()
+    settings.R2_ENABLED = True
+    settings.R2_BUCKET = bucket
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": r2_storage(
+            access_key=ACCESS_KEY,
+            secret_key=SECRET_KEY,
+            bucket=bucket,
+            endpoint_url=s3_server.endpoint_url,
+            url_expire_seconds=settings.R2_URL_EXPIRE_SECONDS,
+        ),
+    }
+    s3_server.requests.clear()
+    return bucket

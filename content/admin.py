@@ -123,15 +123,51 @@ class SectionAdmin(admin.ModelAdmin):
     autocomplete_fields = ("chapter",)
 
 
+class MediaAssetForm(forms.ModelForm):
+    class Meta:
+        model = MediaAsset
+        fields = ("title", "name", "file", "alt_text", "chapter", "public")
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("name") and cleaned.get("title"):
+            cleaned["name"] = services.unique_media_name(
+                cleaned["title"], exclude_pk=self.instance.pk
+            )
+        return cleaned
+
+
 @admin.register(MediaAsset)
 class MediaAssetAdmin(admin.ModelAdmin):
-    list_display = ("title", "chapter", "content_type", "size", "preview")
-    list_filter = ("content_type", "chapter__course")
-    search_fields = ("title", "alt_text", "file")
+    form = MediaAssetForm
+    list_display = ("title", "name", "chapter", "public", "content_type", "size", "preview")
+    list_filter = ("public", "content_type", "chapter__course")
+    search_fields = ("title", "name", "alt_text", "file")
     list_select_related = ("chapter",)
     autocomplete_fields = ("chapter",)
-    readonly_fields = ("preview", "content_type", "size", "sha256")
-    fields = ("title", "file", "alt_text", "chapter", "preview", "content_type", "size", "sha256")
+    prepopulated_fields = {"name": ("title",)}
+    readonly_fields = ("markdown", "preview", "content_type", "size", "sha256")
+    fields = (
+        "title",
+        "name",
+        "file",
+        "alt_text",
+        "chapter",
+        "public",
+        "markdown",
+        "preview",
+        "content_type",
+        "size",
+        "sha256",
+    )
+
+    @admin.display(description="In a section")
+    def markdown(self, asset: MediaAsset) -> str:
+        if not asset.pk:
+            return "-"
+        return format_html(
+            "<code>![{}](media:{})</code>", asset.alt_text or asset.title, asset.name
+        )
 
     @admin.display(description="Preview")
     def preview(self, asset: MediaAsset) -> str:
@@ -148,6 +184,27 @@ class MediaAssetAdmin(admin.ModelAdmin):
         return format_html('<a href="{}" target="_blank">Open</a>', url)
 
     def save_model(self, request, obj: MediaAsset, form, change) -> None:
-        if "file" in form.changed_data:
-            services.fill_media_metadata(obj)
-        super().save_model(request, obj, form, change)
+        services.save_media_asset(asset=obj, file_changed="file" in form.changed_data)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except services.MediaStorageError as error:
+            # The admin's transaction has rolled back: no new row, the old one untouched. Show
+            # the form again, with what the editor typed and the storage's refusal on the file.
+            request.media_storage_error = error.message
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        error = getattr(request, "media_storage_error", None)
+        if error is None:
+            return form
+
+        class RefusedByStorage(form):
+            def clean(self):
+                cleaned = super().clean()
+                self.add_error("file", error)
+                return cleaned
+
+        return RefusedByStorage

@@ -1,4 +1,3 @@
-from django.core.files.storage import default_storage
 from django.http import HttpRequest
 from ninja import Path, Query, Router
 
@@ -17,9 +16,13 @@ from progress import services as progress_services
 router = Router(tags=["content"])
 
 
-def _media_url(request: HttpRequest, file_name: str) -> str:
-    url = default_storage.url(file_name)
+def _media_url(request: HttpRequest, summary: dict) -> str:
+    url = services.media_url(summary)
     return url if "://" in url else request.build_absolute_uri(url)
+
+
+def _media_urls(request: HttpRequest, summaries: list[dict]) -> dict[str, str]:
+    return {summary["name"]: _media_url(request, summary) for summary in summaries}
 
 
 def _with_viewer_state(request: HttpRequest, summary: dict) -> dict:
@@ -53,11 +56,10 @@ def list_chapters(request: HttpRequest, page: Query[PageParams]):
 def get_chapter(request: HttpRequest, chapter_id: Path[int]):
     user = request_user(request)
     chapter = services.get_chapter(user=user, chapter_id=chapter_id)
-    media = [
-        {**asset, "url": _media_url(request, asset["file_name"])} for asset in chapter["media"]
-    ]
+    media = [{**asset, "url": _media_url(request, asset)} for asset in chapter["media"]]
+    media_urls = _media_urls(request, chapter["referenced_media"])
     completed = chapter_id in progress_services.completed_chapter_ids(user=user)
-    return {**chapter, "media": media, "completed": completed}
+    return {**chapter, "media": media, "media_urls": media_urls, "completed": completed}
 
 
 @router.get(
@@ -89,4 +91,5 @@ def get_previous_chapter(request: HttpRequest, chapter_id: Path[int]):
     summary="Get one section's text verbatim",
 )
 def get_section(request: HttpRequest, section_id: Path[int]):
-    return services.get_section(user=request_user(request), section_id=section_id)
+    section = services.get_section(user=request_user(request), section_id=section_id)
+    return {**section, "media_urls": _media_urls(request, section["referenced_media"])}

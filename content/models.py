@@ -98,6 +98,18 @@ def media_upload_path(instance: "MediaAsset", filename: str) -> str:
 class MediaAsset(TimestampedModel):
     file = models.FileField(upload_to=media_upload_path, max_length=300)
     title = models.CharField(max_length=200)
+    name = models.SlugField(
+        max_length=100,
+        blank=True,
+        db_index=False,  # the unique constraint below is the index
+        help_text="Stable name sections use to show it: ![alt text](media:name). "
+        "Left empty, it is made from the title.",
+    )
+    public = models.BooleanField(
+        default=False,
+        help_text="Served unsigned through the public media domain (R2_PUBLIC_DOMAIN), e.g. a "
+        "course logo. Otherwise every link is a short-lived signed URL.",
+    )
     alt_text = models.CharField(max_length=300, blank=True)
     chapter = models.ForeignKey(
         Chapter, on_delete=models.SET_NULL, null=True, blank=True, related_name="media"
@@ -113,6 +125,8 @@ class MediaAsset(TimestampedModel):
                 condition=Q(sha256="") | Q(sha256__regex=r"^[0-9a-f]{64}$"),
                 name="mediaasset_sha256_hex",
             ),
+            models.UniqueConstraint(fields=["name"], name="mediaasset_unique_name"),
+            models.CheckConstraint(condition=~Q(name=""), name="mediaasset_name_not_empty"),
         ]
 
     def __str__(self) -> str:

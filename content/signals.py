@@ -4,7 +4,7 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
 from content.models import Chapter, Course, MediaAsset, Section
-from content.services import bump_content_version
+from content.services import bump_content_version, delete_stored_file
 
 
 def _bump_after_commit(**kwargs) -> None:
@@ -15,3 +15,13 @@ def _bump_after_commit(**kwargs) -> None:
 for model in (Course, Chapter, Section, MediaAsset):
     post_save.connect(_bump_after_commit, sender=model, dispatch_uid=f"content-bump-save-{model}")
     post_delete.connect(_bump_after_commit, sender=model, dispatch_uid=f"content-bump-del-{model}")
+
+
+def _delete_file_after_commit(*, instance: MediaAsset, **kwargs) -> None:
+    # After commit: a rolled-back delete must keep its file.
+    if instance.file.name:
+        name = instance.file.name
+        transaction.on_commit(lambda: delete_stored_file(name))
+
+
+post_delete.connect(_delete_file_after_commit, sender=MediaAsset, dispatch_uid="content-media-file")

@@ -173,3 +173,38 @@ SIMPLE_JWT = {
 # --- Quizzes ---
 # Submits a student may make per quiz per UTC day: stops brute-forcing the answer key (429 past it).
 QUIZ_DAILY_ATTEMPT_CAP = env.int("QUIZ_DAILY_ATTEMPT_CAP", default=20)
+
+# --- Media on Cloudflare R2 ---
+# With the four R2 variables (the endpoint may replace the account id), uploads go to an R2 bucket
+# through its S3 API; without them, local files under MEDIA_ROOT as before.
+R2_ACCOUNT_ID = env.str("R2_ACCOUNT_ID", default="")
+R2_ACCESS_KEY_ID = env.str("R2_ACCESS_KEY_ID", default="")
+R2_SECRET_ACCESS_KEY = env.str("R2_SECRET_ACCESS_KEY", default="")
+R2_BUCKET = env.str("R2_BUCKET", default="")
+R2_ENDPOINT_URL = env.str("R2_ENDPOINT_URL", default="") or (
+    f"https://{R2_ACCOUNT_ID}.r2.cloudflarestorage.com" if R2_ACCOUNT_ID else ""
+)
+# Assets marked public are linked unsigned through this domain (a custom domain attached to the
+# bucket); everything else gets a presigned URL that expires after R2_URL_EXPIRE_SECONDS.
+R2_PUBLIC_DOMAIN = env.str("R2_PUBLIC_DOMAIN", default="").rstrip("/")
+R2_URL_EXPIRE_SECONDS = env.int("R2_URL_EXPIRE_SECONDS", default=300)
+_r2_required = {
+    "R2_ACCESS_KEY_ID": R2_ACCESS_KEY_ID,
+    "R2_SECRET_ACCESS_KEY": R2_SECRET_ACCESS_KEY,
+    "R2_BUCKET": R2_BUCKET,
+    "R2_ACCOUNT_ID (or R2_ENDPOINT_URL)": R2_ENDPOINT_URL,
+}
+R2_ENABLED = all(_r2_required.values())
+if any(_r2_required.values()) and not R2_ENABLED:
+    _missing = ", ".join(name for name, value in _r2_required.items() if not value)
+    raise ImproperlyConfigured(f"R2 is half configured: set {_missing} too (or none of them).")
+if R2_ENABLED:
+    from coursecompanion.storage import r2_storage
+
+    STORAGES["default"] = r2_storage(
+        access_key=R2_ACCESS_KEY_ID,
+        secret_key=R2_SECRET_ACCESS_KEY,
+        bucket=R2_BUCKET,
+        endpoint_url=R2_ENDPOINT_URL,
+        url_expire_seconds=R2_URL_EXPIRE_SECONDS,
+    )

@@ -202,6 +202,7 @@ def test_get_section(anon_client, course):
         "title": "Intro",
         "order": 1,
         "content": "# Hello\n\n`code` *as written*\n",
+        "media_urls": {},
     }
 
 
