@@ -60,3 +60,10 @@ def auth_client(user) -> Client:
 @pytest.fixture
 def premium_client(premium_user) -> Client:
     return bearer_client(premium_user)
+
+
+@pytest.fixture
+def rate_limits_off(settings):
+    """For a test that calls one operation more than 60 times (e.g. hypothesis over the API):
+    the API-wide rate limits (access/ratelimits.py) would answer 429."""
+    settings.RATELIMIT_ENABLE = False

@@ -175,8 +175,11 @@ def get_user_tier(
     summary="Staff only: move a user to another tier (recorded with who and why)",
 )
 def upgrade_user_tier(request: HttpRequest, payload: UpgradeIn):
-    user = services.access_user(user_id=payload.user_id)
-    change = services.change_tier(
-        user=user, new_tier=payload.new_tier, changed_by=request.auth, reason=payload.reason
+    # tier_manager_auth already answered 403 to anyone else; the service checks again.
+    user, change = services.upgrade_user_tier(
+        actor=request.auth,
+        user_id=payload.user_id,
+        new_tier=payload.new_tier,
+        reason=payload.reason,
     )
     return {"user_id": user.pk, "tier": user.tier, "changed": change is not None}

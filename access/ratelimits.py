@@ -91,7 +91,8 @@ def _seconds_to_wait(request: HttpRequest, counter: Counter) -> tuple[int, bool]
         logger.warning("Rate limit counter %s could not be stored", counter.scope)
         return 0, True
     if usage["should_limit"]:
-        return max(1, usage["time_left"]), False
+        # The window's last second still belongs to it: a retry is safe one second after.
+        return max(0, usage["time_left"]) + 1, False
     return 0, False
 
 

@@ -152,6 +152,18 @@ def change_tier(
     return change
 
 
+def upgrade_user_tier(
+    *, actor: User, user_id: int, new_tier: Tier | str, reason: str
+) -> tuple[User, TierChange | None]:
+    """Staff move a user to another tier (any direction); returns the user and the recorded
+    change (None if they already had it).
+
+    Raises AccessDenied("forbidden") unless `actor` manages users, NotFound, Invalid."""
+    require_tier_manager(actor)
+    user = access_user(user_id=user_id)
+    return user, change_tier(user=user, new_tier=new_tier, changed_by=actor, reason=reason)
+
+
 def tier_since(*, user: User) -> datetime:
     """When `user` got their current tier: the last recorded change, else when they joined."""
     last = user.tier_changes.order_by("-created_at", "-id").values_list("created_at", flat=True)

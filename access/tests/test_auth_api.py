@@ -207,6 +207,7 @@ def test_token_signed_with_another_key_is_401(anon_client, user):
     assert_refused(anon_client, jwt.encode(claims, "another-key-" + "x" * 40, algorithm="HS256"))
 
 
+@pytest.mark.filterwarnings("ignore::jwt.warnings.InsecureKeyLengthWarning")
 def test_token_with_another_algorithm_is_401_even_with_the_right_key(anon_client, user):
     claims = claims_of(str(AccessToken.for_user(user)))
     assert_refused(anon_client, jwt.encode(claims, settings.JWT_SIGNING_KEY, algorithm="HS512"))

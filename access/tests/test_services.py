@@ -4,7 +4,7 @@ from access import services
 from access.models import TierChange, User
 from access.tiers import Tier
 from conftest import make_user
-from coursecompanion.errors import Conflict, Invalid, NotFound
+from coursecompanion.errors import AccessDenied, Conflict, Invalid, NotFound
 
 pytestmark = pytest.mark.django_db
 
@@ -99,3 +99,17 @@ def test_tier_plans_seeded_for_every_tier():
     plans = services.list_tier_plans()
     assert [plan.name for plan in plans] == list(Tier.values)
     assert [plan.order for plan in plans] == [1, 2, 3, 4]
+
+
+def test_upgrade_user_tier_checks_the_actor_itself(user, tier_manager):
+    editor = make_user("editor@example.com", is_staff=True)
+    for actor in (user, editor):
+        with pytest.raises(AccessDenied):
+            services.upgrade_user_tier(actor=actor, user_id=user.pk, new_tier="pro", reason="x")
+    assert not TierChange.objects.exists()
+    target, change = services.upgrade_user_tier(
+        actor=tier_manager, user_id=user.pk, new_tier="pro", reason="Prize"
+    )
+    assert target == user and change.changed_by == tier_manager
+    with pytest.raises(NotFound):
+        services.upgrade_user_tier(actor=tier_manager, user_id=0, new_tier="pro", reason="x")
