@@ -91,3 +91,9 @@ def test_admin_edits_what_a_tier_unlocks(admin_client, anon_client):
     assert response.status_code == 302, response.content.decode()[:2000]
     premium = anon_client.get("/api/v1/tiers").json()["items"][1]
     assert (premium["price_usd_month"], premium["unlocks"]) == ("12.50", ["Everything", "Stickers"])
+
+
+def test_admin_add_user_page_has_no_tier_history(admin_client):
+    response = admin_client.get("/admin/access/user/add/")
+    assert response.status_code == 200
+    assert "Tier history" not in response.content.decode()
