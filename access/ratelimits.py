@@ -24,6 +24,7 @@ from django.http import HttpRequest
 from django_ratelimit.core import get_usage
 
 from access.auth import request_user
+from access.models import User
 from coursecompanion.errors import NotReady, RateLimited
 
 logger = logging.getLogger(__name__)
@@ -140,7 +141,7 @@ def limit_login(request: HttpRequest, *, email: str) -> None:
     """Count a login attempt per account (whatever the IP) and per IP (whatever the account).
     Fails closed. Raises RateLimited or NotReady."""
     rates = settings.RATE_LIMITS
-    account = email.strip().lower()
+    account = User.normalize_email_address(email)
     enforce(
         request,
         [
