@@ -96,3 +96,10 @@ def r2_bucket(s3_server, settings) -> str:
     }
     s3_server.requests.clear()
     return bucket
+
+
+@pytest.fixture
+def rate_limits_off(settings):
+    """For a test that calls one operation more than 60 times (e.g. hypothesis over the API):
+    the API-wide rate limits (access/ratelimits.py) would answer 429."""
+    settings.RATELIMIT_ENABLE = False

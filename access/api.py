@@ -1,3 +1,185 @@
-from ninja import Router
+from django.http import HttpRequest
+from ninja import Path, Query, Router
+from ninja.responses import Status
+
+from access import ratelimits, services
+from access.auth import bearer_auth, request_user, tier_manager_auth
+from access.schemas import (
+    AccessCheckIn,
+    AccessCheckOut,
+    ProfileIn,
+    RefreshIn,
+    RegisterIn,
+    RegisterOut,
+    TierPlanListOut,
+    TokenIn,
+    TokenOut,
+    UpgradeIn,
+    UpgradeOut,
+    UserOut,
+    UserTierOut,
+)
+from coursecompanion.schemas import responses
 
 router = Router(tags=["access"])
+
+
+# --- accounts (public: no token needed, and none is looked at) -------------------------------
+
+
+@router.post(
+    "/auth/register",
+    auth=None,
+    response=responses(RegisterOut, 409, 413, 503, status=201),
+    operation_id="register",
+    summary="Create a student account and sign in",
+)
+def register(request: HttpRequest, payload: RegisterIn):
+    ratelimits.limit_registration(request)
+    user = services.register_user(
+        email=payload.email,
+        password=payload.password,
+        display_name=payload.display_name,
+        timezone=payload.timezone,
+    )
+    return Status(201, {"user": user, **services.issue_tokens(user=user)})
+
+
+@router.post(
+    "/auth/token",
+    auth=None,
+    response=responses(TokenOut, 401, 503),
+    operation_id="obtainToken",
+    summary="Sign in with email and password for access and refresh tokens",
+)
+def obtain_token(request: HttpRequest, payload: TokenIn):
+    ratelimits.limit_login(request, email=payload.email)
+    user = services.log_in(request=request, email=payload.email, password=payload.password)
+    return services.issue_tokens(user=user)
+
+
+@router.post(
+    "/auth/token/refresh",
+    auth=None,
+    response=responses(TokenOut, 401),
+    operation_id="refreshToken",
+    summary="Trade a refresh token for new tokens (the old one stops working)",
+)
+def refresh_token(request: HttpRequest, payload: RefreshIn):
+    return services.rotate_refresh_token(refresh=payload.refresh)
+
+
+@router.post(
+    "/auth/logout",
+    auth=None,
+    response=responses(None, 401, status=204),
+    operation_id="logout",
+    summary="Revoke a refresh token",
+)
+def logout(request: HttpRequest, payload: RefreshIn):
+    services.revoke_refresh_token(refresh=payload.refresh)
+    return Status(204, None)
+
+
+@router.get(
+    "/me",
+    auth=bearer_auth,
+    response=responses(UserOut, 401),
+    operation_id="getMe",
+    summary="The signed-in student's profile",
+)
+def get_me(request: HttpRequest):
+    return request.auth
+
+
+@router.patch(
+    "/me",
+    auth=bearer_auth,
+    response=responses(UserOut, 401),
+    operation_id="updateMe",
+    summary="Change the signed-in student's display name or time zone",
+)
+def update_me(request: HttpRequest, payload: ProfileIn):
+    return services.update_profile(
+        user=request.auth, display_name=payload.display_name, timezone=payload.timezone
+    )
+
+
+# --- tiers and access ------------------------------------------------------------------------
+
+
+@router.get(
+    "/tiers",
+    response=responses(TierPlanListOut),
+    operation_id="listTiers",
+    summary="The tiers, their prices and what each unlocks",
+)
+def list_tiers(request: HttpRequest):
+    plans = services.list_tier_plans()
+    return {"items": plans, "count": len(plans)}
+
+
+def _check(request: HttpRequest, resource: str) -> dict:
+    decision = services.check_resource_access(user=request_user(request), resource=resource)
+    return {
+        "resource": resource,
+        "allowed": decision.allowed,
+        "user_tier": decision.user_tier,
+        "required_tier": decision.required_tier,
+        "reason": decision.reason,
+    }
+
+
+@router.post(
+    "/access/check",
+    response=responses(AccessCheckOut, 401, 404),
+    operation_id="checkAccess",
+    summary="May the caller open a resource such as chapter:4 or quiz:2?",
+)
+def check_access(request: HttpRequest, payload: AccessCheckIn):
+    return _check(request, payload.resource)
+
+
+@router.get(
+    "/access/check",
+    response=responses(AccessCheckOut, 401, 404),
+    operation_id="checkAccessByQuery",
+    summary="Same as POST /access/check, for clients that can only GET",
+)
+def check_access_by_query(request: HttpRequest, query: Query[AccessCheckIn]):
+    return _check(request, query.resource)
+
+
+@router.get(
+    "/user/{user_id}/tier",
+    auth=bearer_auth,
+    response=responses(UserTierOut, 401, 404),
+    operation_id="getUserTier",
+    summary="A user's tier and since when (your own, or anyone's for staff)",
+)
+def get_user_tier(
+    request: HttpRequest,
+    user_id: str = Path(..., pattern=r"^(me|[0-9]{1,18})$", examples=["me", "42"]),
+):
+    target = services.access_user_tier(
+        viewer=request.auth, user_id=None if user_id == "me" else int(user_id)
+    )
+    return {"user_id": target.pk, "tier": target.tier, "since": services.tier_since(user=target)}
+
+
+@router.post(
+    "/access/upgrade",
+    auth=tier_manager_auth,
+    response=responses(UpgradeOut, 401, 403, 404),
+    operation_id="upgradeUserTier",
+    summary="Staff only: move a user to another tier (recorded with who and why)",
+)
+def upgrade_user_tier(request: HttpRequest, payload: UpgradeIn):
+    # tier_manager_auth already answered 403 to anyone else; the service checks again.
+    user, change = services.upgrade_user_tier(
+        actor=request.auth,
+        user_id=payload.user_id,
+        new_tier=payload.new_tier,
+        reason=payload.reason,
+    )
+    return {"user_id": user.pk, "tier": user.tier, "changed": change is not None}

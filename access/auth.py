@@ -58,6 +58,19 @@ class OptionalBearerAuth(BearerAuth):
         return AnonymousUser()
 
 
+class TierManagerAuth(BearerAuth):
+    """A bearer token of staff who manage users. Anyone else signed in gets 403 before their
+    request body is even read, so no body can talk its way past the check."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> User | None:
+        from access.services import require_tier_manager
+
+        user = super().authenticate(request, token)
+        if user is not None:
+            require_tier_manager(user)
+        return user
+
+
 def request_user(request: HttpRequest) -> User | None:
     """The signed-in user behind an API request, or None for an anonymous caller."""
     user = getattr(request, "auth", None)
@@ -66,3 +79,4 @@ def request_user(request: HttpRequest) -> User | None:
 
 bearer_auth = BearerAuth()
 optional_auth = OptionalBearerAuth()
+tier_manager_auth = TierManagerAuth()

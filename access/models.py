@@ -8,6 +8,7 @@ from django.db.models.functions import Lower
 from django.utils.timezone import now
 
 from access.tiers import Tier
+from coursecompanion.models import TimestampedModel
 
 
 def validate_timezone(value: str) -> None:
@@ -75,3 +76,52 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def tier_enum(self) -> Tier:
         return Tier(self.tier)
+
+
+class TierPlan(models.Model):
+    """What a tier costs and unlocks, as staff describe it (shown by GET /tiers). The ranking of
+    tiers stays in code (`Tier`); which chapter needs which tier is set on each chapter."""
+
+    name = models.CharField(max_length=16, choices=Tier.choices, unique=True)
+    price_usd_month = models.DecimalField(max_digits=7, decimal_places=2)
+    unlocks = models.TextField(help_text="What this tier unlocks, one item per line.")
+    description = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(price_usd_month__gte=0), name="tierplan_price_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_name_display()} (${self.price_usd_month}/month)"
+
+    @property
+    def order(self) -> int:
+        """1 for the lowest tier; follows the ranking in `Tier`."""
+        return Tier(self.name).rank + 1
+
+    @property
+    def unlock_list(self) -> list[str]:
+        return [line.strip() for line in self.unlocks.splitlines() if line.strip()]
+
+
+class TierChange(TimestampedModel):
+    """One change of a user's tier: who changed it, from what, to what, when and why."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="tier_changes")
+    from_tier = models.CharField(max_length=16, choices=Tier.choices)
+    to_tier = models.CharField(max_length=16, choices=Tier.choices)
+    changed_by = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="tier_changes_made",
+        help_text="Empty when an operator changed it from the command line.",
+    )
+    reason = models.TextField()
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.from_tier} → {self.to_tier}"

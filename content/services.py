@@ -608,3 +608,29 @@ def _replace_file(asset: MediaAsset, entry: MediaEntry, stored: list[str]) -> No
     asset.sha256 = entry.sha256
     if old_name:
         transaction.on_commit(partial(delete_stored_file, old_name))
+
+
+# --- access checks ---------------------------------------------------------------------------
+
+
+def chapter_required_tier(chapter_id: int) -> str:
+    """The tier that opens a published chapter (for /access/check "chapter:<id>").
+
+    Raises NotFound for an unknown or unpublished chapter."""
+    outline = chapter_outline(user=None)
+    return outline[_find_in_outline(outline, chapter_id)]["required_tier"]
+
+
+def section_required_tier(section_id: int) -> str:
+    """The tier that opens a published section: its chapter's (for "section:<id>").
+
+    Raises NotFound for an unknown or unpublished section."""
+    required = (
+        Section.objects.visible_to(None)
+        .filter(pk=section_id)
+        .values_list("chapter__required_tier", flat=True)
+        .first()
+    )
+    if required is None:
+        raise NotFound(f"Section {section_id} does not exist.", code="section_not_found")
+    return required

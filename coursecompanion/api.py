@@ -9,6 +9,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from access import ratelimits
 from access.auth import optional_auth
 from coursecompanion.errors import DomainError, RateLimited
 
@@ -32,6 +33,8 @@ api = CourseCompanionAPI(
     urls_namespace="api",
     auth=optional_auth,
 )
+# Every operation of every router is rate limited per caller (access/ratelimits.py).
+ratelimits.install(api)
 
 
 def error_response(

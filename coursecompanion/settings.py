@@ -208,3 +208,31 @@ if R2_ENABLED:
         endpoint_url=R2_ENDPOINT_URL,
         url_expire_seconds=R2_URL_EXPIRE_SECONDS,
     )
+
+
+# --- accounts, JWT and rate limits (access) ---
+# Counters live in the default cache: Redis when REDIS_URL is set. Without Redis each process
+# counts alone (fine for `make run`; `manage.py check --deploy` warns).
+RATELIMIT_ENABLE = env.bool("RATELIMIT_ENABLE", default=True)
+RATELIMIT_USE_CACHE = "default"
+# access/ratelimits.py decides per limit what a cache outage means (API calls fail open, login
+# and registration fail closed); django-ratelimit itself never silently lets a call through.
+RATELIMIT_FAIL_OPEN = False
+# Proxies in front of the app that append the client's address to X-Forwarded-For (1 behind a
+# single load balancer). 0: use REMOTE_ADDR and ignore the header, which clients can forge.
+RATE_LIMIT_TRUSTED_PROXIES = env.int("RATE_LIMIT_TRUSTED_PROXIES", default=0)
+# Rates are "<count>/<period>" with period s, m, h or d (e.g. "60/m", "10/5m").
+RATE_LIMITS = {
+    # Signed-in callers, keyed on the user id: per operation, and across the whole API.
+    "user_per_operation": env.str("RATE_LIMIT_USER_PER_OPERATION", default="60/m"),
+    "user_total": env.str("RATE_LIMIT_USER_TOTAL", default="300/m"),
+    # Anonymous callers, keyed on the client IP.
+    "anon_per_operation": env.str("RATE_LIMIT_ANON_PER_OPERATION", default="60/m"),
+    "anon_total": env.str("RATE_LIMIT_ANON_TOTAL", default="300/m"),
+    # Password guessing: POST /auth/token per account (any IP) and per IP (any account).
+    "login_per_account": env.str("RATE_LIMIT_LOGIN_PER_ACCOUNT", default="5/m"),
+    "login_per_ip": env.str("RATE_LIMIT_LOGIN_PER_IP", default="20/m"),
+    "register_per_ip": env.str("RATE_LIMIT_REGISTER_PER_IP", default="10/h"),
+}
+# Per-operation rates replacing the per-operation default, by operationId: {"submitQuiz": "20/m"}.
+RATE_LIMIT_OPERATIONS = env.dict("RATE_LIMIT_OPERATIONS", default={})

@@ -1,0 +1,205 @@
+"""Rate limits for every API operation, counted by django-ratelimit in the cache.
+
+Each call is counted per caller, once for its operation and once across the whole API. A caller
+is the user id when signed in and the client IP when anonymous: ChatGPT's calls come from a few
+shared IP ranges, so signed-in callers are never keyed on the IP. `install(api)` hooks this into
+every operation of every router, so apps do nothing to be limited. Logging in and registering
+have their own tighter limits (per account and per IP), called by those operations.
+
+If the cache (Redis) is down, ordinary limits fail open (reads keep working; content falls back
+to the database) while login and registration limits fail closed (503
+`rate_limiter_unavailable`): a cache outage never opens the door to password guessing.
+"""
+
+import functools
+import ipaddress
+import logging
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+from django_ratelimit.core import get_usage
+
+from access.auth import request_user
+from access.models import User
+from coursecompanion.errors import NotReady, RateLimited
+
+logger = logging.getLogger(__name__)
+
+RATE_PATTERN = re.compile(r"^[0-9]+/[0-9]*[smhd]$")
+# What a view function wrapped by `install` carries, so a test can prove every operation is.
+LIMITED_MARK = "rate_limited"
+
+
+@dataclass(frozen=True)
+class Counter:
+    """One thing to count: calls to `scope` by `caller`, at most `rate` (e.g. "60/m")."""
+
+    scope: str
+    caller: str
+    rate: str
+
+
+def client_ip(request: HttpRequest) -> str:
+    """The caller's address, IPv6 reduced to its /64. With RATE_LIMIT_TRUSTED_PROXIES = n > 0,
+    the X-Forwarded-For entry added by the outermost trusted proxy: entries a client wrote
+    itself are ignored, so a forged header cannot dodge the limits."""
+    address = request.META.get("REMOTE_ADDR", "")
+    proxies = settings.RATE_LIMIT_TRUSTED_PROXIES
+    if proxies > 0:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
+        if hops:
+            address = hops[-min(proxies, len(hops))]
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return address or "unknown"
+    if parsed.version == 6:
+        return str(ipaddress.ip_network(f"{parsed}/64", strict=False).network_address)
+    return str(parsed)
+
+
+def caller_of(request: HttpRequest) -> tuple[str, bool]:
+    """("user:<id>", True) for a signed-in caller, ("ip:<address>", False) otherwise."""
+    user = request_user(request)
+    if user is not None:
+        return f"user:{user.pk}", True
+    return f"ip:{client_ip(request)}", False
+
+
+def _seconds_to_wait(request: HttpRequest, counter: Counter) -> tuple[int, bool]:
+    """Count one call; (seconds until the counter's window ends if it is over its limit, else
+    0; whether the counter is out of service)."""
+    try:
+        usage = get_usage(
+            request,
+            group=counter.scope,
+            key=lambda group, req: counter.caller,
+            rate=counter.rate,
+            increment=True,
+        )
+    except Exception:
+        logger.warning("Rate limit counter %s unavailable", counter.scope, exc_info=True)
+        return 0, True
+    if usage is None:  # RATELIMIT_ENABLE is off
+        return 0, False
+    if usage["limit"] == 0 and usage["time_left"] == -1:
+        # django-ratelimit's answer when the cache would not store the counter.
+        logger.warning("Rate limit counter %s could not be stored", counter.scope)
+        return 0, True
+    if usage["should_limit"]:
+        # The window's last second still belongs to it: a retry is safe one second after.
+        return max(0, usage["time_left"]) + 1, False
+    return 0, False
+
+
+def enforce(request: HttpRequest, counters: Sequence[Counter], *, fail_closed: bool) -> None:
+    """Count this call against every counter.
+
+    Raises RateLimited (429, with the seconds to wait) if any is over its limit, and NotReady
+    ("rate_limiter_unavailable", 503) if a counter is out of service and `fail_closed`."""
+    waits = []
+    for counter in counters:
+        wait, broken = _seconds_to_wait(request, counter)
+        if broken and fail_closed:
+            raise NotReady(
+                "Sign-in is unavailable for a moment; try again shortly.",
+                code="rate_limiter_unavailable",
+            )
+        if wait:
+            waits.append((wait, counter))
+    if waits:
+        wait, counter = max(waits, key=lambda item: item[0])
+        raise RateLimited(
+            f"Too many requests; try again in {wait} seconds.",
+            retry_after=wait,
+            details={"scope": counter.scope, "limit": counter.rate, "retry_after": wait},
+        )
+
+
+def limit_api_call(request: HttpRequest, *, operation: str) -> None:
+    """Count a call to `operation` (its operationId) per operation and across the API.
+    Fails open. Raises RateLimited."""
+    caller, signed_in = caller_of(request)
+    rates = settings.RATE_LIMITS
+    per_operation = settings.RATE_LIMIT_OPERATIONS.get(operation) or (
+        rates["user_per_operation"] if signed_in else rates["anon_per_operation"]
+    )
+    total = rates["user_total"] if signed_in else rates["anon_total"]
+    enforce(
+        request,
+        [Counter(f"api:{operation}", caller, per_operation), Counter("api:*", caller, total)],
+        fail_closed=False,
+    )
+
+
+def limit_login(request: HttpRequest, *, email: str) -> None:
+    """Count a login attempt per account (whatever the IP) and per IP (whatever the account).
+    Fails closed. Raises RateLimited or NotReady."""
+    rates = settings.RATE_LIMITS
+    account = User.normalize_email_address(email)
+    enforce(
+        request,
+        [
+            Counter("auth:login:ip", f"ip:{client_ip(request)}", rates["login_per_ip"]),
+            Counter("auth:login:account", f"email:{account}", rates["login_per_account"]),
+        ],
+        fail_closed=True,
+    )
+
+
+def limit_registration(request: HttpRequest) -> None:
+    """Count a registration per IP. Fails closed. Raises RateLimited or NotReady."""
+    rate = settings.RATE_LIMITS["register_per_ip"]
+    enforce(
+        request,
+        [Counter("auth:register:ip", f"ip:{client_ip(request)}", rate)],
+        fail_closed=True,
+    )
+
+
+# --- hooking every operation -----------------------------------------------------------------
+
+OPERATION_ATTR = "api_operation_id"
+
+
+def _remember_operation(run: Callable[..., Any]) -> Callable[..., Any]:
+    # Wraps ninja's Operation.run (a bound method) so the limiter knows the operationId even
+    # when several operations share one URL (GET and PATCH /me).
+    operation_id = getattr(getattr(run, "__self__", None), "operation_id", None)
+
+    @functools.wraps(run)
+    def remembering(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        setattr(request, OPERATION_ATTR, operation_id)
+        return run(request, *args, **kwargs)
+
+    return remembering
+
+
+def _operation_name(request: HttpRequest, view_func: Callable[..., Any]) -> str:
+    operation_id = getattr(request, OPERATION_ATTR, None)
+    if operation_id:
+        return operation_id
+    return f"{view_func.__module__}.{view_func.__name__}:{request.method}"
+
+
+def _limit_operation(view_func: Callable[..., Any]) -> Callable[..., Any]:
+    # Runs after authentication (request.auth is the caller) and inside ninja's error handling,
+    # so RateLimited becomes the API's 429 with Retry-After.
+    @functools.wraps(view_func)
+    def limited(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        limit_api_call(request, operation=_operation_name(request, view_func))
+        return view_func(request, *args, **kwargs)
+
+    setattr(limited, LIMITED_MARK, True)
+    return limited
+
+
+def install(api: Any) -> None:
+    """Limit every operation of `api`, including routers added after this call."""
+    api.add_decorator(_remember_operation, mode="view")
+    api.add_decorator(_limit_operation, mode="operation")

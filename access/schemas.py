@@ -1,0 +1,106 @@
+"""Request and response bodies of the accounts and access API.
+
+Request schemas forbid unknown fields: a body carrying `tier`, `is_staff` or `email` where they
+may not be set is refused (422) instead of being half-applied."""
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Literal
+
+from ninja import Field, Schema
+from pydantic import ConfigDict
+
+from access.tiers import Tier
+
+
+class StrictIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+
+class RegisterIn(StrictIn):
+    email: str = Field(min_length=3, max_length=254, examples=["ada@example.com"])
+    # An upper bound keeps password hashing from being a denial-of-service lever.
+    password: str = Field(min_length=1, max_length=1024)
+    display_name: str = Field("", max_length=100)
+    timezone: str = Field("UTC", max_length=64, examples=["Europe/Paris"])
+
+
+class TokenIn(StrictIn):
+    email: str = Field(max_length=254)
+    password: str = Field(max_length=1024)
+
+
+class RefreshIn(StrictIn):
+    refresh: str = Field(max_length=4096)
+
+
+class ProfileIn(StrictIn):
+    display_name: str | None = Field(None, max_length=100)
+    timezone: str | None = Field(None, max_length=64, examples=["America/New_York"])
+
+
+class UserOut(Schema):
+    id: int
+    email: str
+    display_name: str
+    tier: Tier
+    timezone: str
+    date_joined: datetime
+
+
+class TokenOut(Schema):
+    access: str
+    refresh: str
+    token_type: Literal["Bearer"] = "Bearer"
+    expires_in: int = Field(description="Seconds until the access token expires.")
+
+
+class RegisterOut(TokenOut):
+    user: UserOut
+
+
+class TierPlanOut(Schema):
+    name: Tier
+    order: int = Field(description="1 for the lowest tier.")
+    price_usd_month: Decimal = Field(examples=["9.99"])
+    unlocks: list[str] = Field(examples=[["All chapters", "All quizzes"]])
+    description: str
+
+    @staticmethod
+    def resolve_unlocks(plan) -> list[str]:
+        return plan.unlock_list
+
+
+class TierPlanListOut(Schema):
+    items: list[TierPlanOut]
+    count: int
+
+
+class AccessCheckIn(StrictIn):
+    resource: str = Field(min_length=1, max_length=100, examples=["chapter:4"])
+
+
+class AccessCheckOut(Schema):
+    resource: str
+    allowed: bool
+    user_tier: Tier
+    required_tier: Tier
+    reason: str = Field(examples=["tier_included", "tier_too_low", "staff"])
+
+
+class UserTierOut(Schema):
+    user_id: int
+    tier: Tier
+    since: datetime
+
+
+class UpgradeIn(StrictIn):
+    user_id: int
+    new_tier: Tier
+    reason: str = Field("Changed by staff through the API.", min_length=1, max_length=500)
+
+
+class UpgradeOut(Schema):
+    user_id: int
+    tier: Tier
+    changed: bool = Field(description="False when the user already had this tier.")

@@ -1,0 +1,362 @@
+"""Accounts and JWT through the HTTP API, including every token attack we refuse."""
+
+import base64
+import json
+from datetime import timedelta
+
+import jwt
+import pytest
+import time_machine
+from django.conf import settings
+from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
+
+from access.models import User
+from access.tests.conftest import PASSWORD, assert_error, post_json
+from conftest import bearer_client, make_user
+
+pytestmark = pytest.mark.django_db
+
+REGISTER = "/api/v1/auth/register"
+TOKEN = "/api/v1/auth/token"
+REFRESH = "/api/v1/auth/token/refresh"
+LOGOUT = "/api/v1/auth/logout"
+ME = "/api/v1/me"
+
+
+def bearer(token: str) -> dict:
+    return {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+
+
+def log_in(client, email="student@example.com", password=PASSWORD) -> dict:
+    response = post_json(client, TOKEN, {"email": email, "password": password})
+    assert response.status_code == 200, response.content
+    return response.json()
+
+
+# --- register -> token -> /me ----------------------------------------------------------------
+
+
+def test_register_then_token_then_me(anon_client):
+    registered = post_json(
+        anon_client,
+        REGISTER,
+        {
+            "email": "  Ada.Lovelace@Example.COM ",
+            "password": PASSWORD,
+            "display_name": "Ada",
+            "timezone": "Europe/London",
+        },
+    )
+    assert registered.status_code == 201, registered.content
+    body = registered.json()
+    assert body["user"]["email"] == "ada.lovelace@example.com"
+    assert body["user"]["tier"] == "free"
+    assert set(body["user"]) == {"id", "email", "display_name", "tier", "timezone", "date_joined"}
+    assert body["access"] and body["refresh"]
+
+    tokens = log_in(anon_client, "ADA.LOVELACE@example.com")
+    assert tokens["token_type"] == "Bearer"
+    assert tokens["expires_in"] == 15 * 60
+    me = anon_client.get(ME, **bearer(tokens["access"]))
+    assert me.status_code == 200
+    assert me.json() == {
+        **body["user"],
+        "display_name": "Ada",
+        "timezone": "Europe/London",
+    }
+    # The token registration returned works too.
+    assert anon_client.get(ME, **bearer(body["access"])).json()["id"] == body["user"]["id"]
+
+
+def test_access_tokens_live_at_most_15_minutes_and_refresh_tokens_days(anon_client, user):
+    tokens = log_in(anon_client)
+    access = AccessToken(tokens["access"])
+    refresh = RefreshToken(tokens["refresh"])
+    assert access["exp"] - access["iat"] <= 15 * 60
+    assert refresh["exp"] - refresh["iat"] >= 24 * 3600
+
+
+def test_register_duplicate_email_is_409_whatever_the_case(anon_client, user):
+    response = post_json(
+        anon_client, REGISTER, {"email": "STUDENT@example.com ", "password": PASSWORD}
+    )
+    assert_error(response, 409, "email_taken")
+    assert User.objects.count() == 1
+
+
+@pytest.mark.parametrize("password", ["short", "password123", "12345678901234", "student-x@1"])
+def test_register_weak_password_is_422_with_reasons(anon_client, password):
+    response = post_json(
+        anon_client, REGISTER, {"email": "student@example.com", "password": password}
+    )
+    error = assert_error(response, 422, "weak_password")
+    assert error["details"]["password"]
+    assert not User.objects.exists()
+
+
+def test_register_password_similar_to_email_is_weak(anon_client):
+    response = post_json(
+        anon_client,
+        REGISTER,
+        {"email": "margaret.hamilton@example.com", "password": "margaret.hamilton"},
+    )
+    assert_error(response, 422, "weak_password")
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"email": "not-an-email", "password": PASSWORD}, "email"),
+        ({"email": "a@example.com", "password": PASSWORD, "timezone": "Mars/Olympus"}, "timezone"),
+    ],
+)
+def test_register_invalid_fields_are_422(anon_client, body, field):
+    error = assert_error(post_json(anon_client, REGISTER, body), 422, "validation_error")
+    assert field in error["details"]
+
+
+def test_register_refuses_fields_a_caller_may_not_set(anon_client):
+    response = post_json(
+        anon_client,
+        REGISTER,
+        {"email": "sneaky@example.com", "password": PASSWORD, "tier": "team", "is_staff": True},
+    )
+    error = assert_error(response, 422, "validation_error")
+    assert {tuple(d["loc"][-1:]) for d in error["details"]} == {("tier",), ("is_staff",)}
+    assert not User.objects.exists()
+
+
+def test_register_body_over_the_upload_limit_is_413_json(anon_client):
+    padding = "x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1)
+    response = post_json(
+        anon_client, REGISTER, json.dumps({"email": "a@example.com", "password": padding})
+    )
+    assert_error(response, 413, "payload_too_large")
+    assert not User.objects.exists()
+
+
+# --- log in ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("email", "password"),
+    [
+        ("student@example.com", "wrong-password-1"),
+        ("nobody@example.com", PASSWORD),
+        ("", ""),
+    ],
+)
+def test_bad_login_is_401_and_says_nothing_about_which_part(anon_client, user, email, password):
+    error = assert_error(
+        post_json(anon_client, TOKEN, {"email": email, "password": password}),
+        401,
+        "invalid_credentials",
+    )
+    assert error["message"] == "The email or password is not correct."
+
+
+def test_inactive_user_cannot_log_in(anon_client):
+    make_user("gone@example.com", is_active=False)
+    response = post_json(anon_client, TOKEN, {"email": "gone@example.com", "password": PASSWORD})
+    assert_error(response, 401, "invalid_credentials")
+
+
+# --- token attacks: every one is 401 --------------------------------------------------------
+
+
+def b64(data: dict) -> str:
+    return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
+
+
+def claims_of(token: str) -> dict:
+    return jwt.decode(token, options={"verify_signature": False})
+
+
+def assert_refused(client, token: str) -> None:
+    response = client.get(ME, **bearer(token))
+    assert_error(response, 401, "not_authenticated")
+    assert response["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_me_without_token_is_401(anon_client):
+    assert_error(anon_client.get(ME), 401, "not_authenticated")
+
+
+def test_expired_access_token_is_401(anon_client, user):
+    tokens = log_in(anon_client)
+    assert anon_client.get(ME, **bearer(tokens["access"])).status_code == 200
+    with time_machine.travel(timedelta(minutes=15, seconds=1)):
+        assert_refused(anon_client, tokens["access"])
+
+
+@pytest.mark.parametrize(
+    "garbage", ["garbage", "a.b.c", "", "eyJhbGciOiJIUzI1NiJ9..", "Bearer x", "🦀"]
+)
+def test_garbage_token_is_401(anon_client, garbage):
+    assert_error(anon_client.get(ME, **bearer(garbage)), 401, "not_authenticated")
+
+
+def test_alg_none_token_is_401(anon_client, user):
+    claims = claims_of(str(AccessToken.for_user(user)))
+    unsigned = f"{b64({'alg': 'none', 'typ': 'JWT'})}.{b64(claims)}."
+    assert_refused(anon_client, unsigned)
+
+
+def test_token_signed_with_another_key_is_401(anon_client, user):
+    claims = claims_of(str(AccessToken.for_user(user)))
+    assert_refused(anon_client, jwt.encode(claims, "another-key-" + "x" * 40, algorithm="HS256"))
+
+
+@pytest.mark.filterwarnings("ignore::jwt.warnings.InsecureKeyLengthWarning")
+def test_token_with_another_algorithm_is_401_even_with_the_right_key(anon_client, user):
+    claims = claims_of(str(AccessToken.for_user(user)))
+    assert_refused(anon_client, jwt.encode(claims, settings.JWT_SIGNING_KEY, algorithm="HS512"))
+
+
+def test_tampered_claims_are_401(anon_client, user):
+    other = make_user("victim@example.com")
+    header, _, signature = str(AccessToken.for_user(user)).split(".")
+    claims = {**claims_of(str(AccessToken.for_user(user))), "user_id": str(other.pk)}
+    assert_refused(anon_client, f"{header}.{b64(claims)}.{signature}")
+
+
+def test_refresh_token_used_as_access_token_is_401(anon_client, user):
+    assert_refused(anon_client, log_in(anon_client)["refresh"])
+
+
+def test_inactive_users_token_is_401(anon_client, user):
+    token = log_in(anon_client)["access"]
+    User.objects.filter(pk=user.pk).update(is_active=False)
+    assert_refused(anon_client, token)
+
+
+def test_deleted_users_token_is_401(anon_client, user):
+    token = log_in(anon_client)["access"]
+    user.delete()
+    assert_refused(anon_client, token)
+
+
+def test_invalid_token_on_an_anonymous_endpoint_is_401_not_a_downgrade(anon_client):
+    assert_error(anon_client.get("/api/v1/chapters", **bearer("garbage")), 401, "not_authenticated")
+
+
+# --- refresh rotation and logout -------------------------------------------------------------
+
+
+def test_refresh_rotates_and_the_old_refresh_token_stops_working(anon_client, user):
+    first = log_in(anon_client)
+    rotated = post_json(anon_client, REFRESH, {"refresh": first["refresh"]})
+    assert rotated.status_code == 200
+    second = rotated.json()
+    assert second["refresh"] != first["refresh"]
+    assert second["token_type"] == "Bearer" and second["expires_in"] == 900
+    assert anon_client.get(ME, **bearer(second["access"])).status_code == 200
+
+    reused = post_json(anon_client, REFRESH, {"refresh": first["refresh"]})
+    assert_error(reused, 401, "invalid_token")
+    # The new one keeps working (once).
+    assert post_json(anon_client, REFRESH, {"refresh": second["refresh"]}).status_code == 200
+
+
+def test_logout_then_refresh_is_401(anon_client, user):
+    tokens = log_in(anon_client)
+    response = post_json(anon_client, LOGOUT, {"refresh": tokens["refresh"]})
+    assert response.status_code == 204
+    assert response.content == b""
+    assert_error(
+        post_json(anon_client, REFRESH, {"refresh": tokens["refresh"]}), 401, "invalid_token"
+    )
+    # Logging out twice with the same revoked token is refused too.
+    assert_error(
+        post_json(anon_client, LOGOUT, {"refresh": tokens["refresh"]}), 401, "invalid_token"
+    )
+
+
+def test_logout_only_revokes_that_refresh_token(anon_client, user):
+    phone, laptop = log_in(anon_client), log_in(anon_client)
+    assert post_json(anon_client, LOGOUT, {"refresh": phone["refresh"]}).status_code == 204
+    assert post_json(anon_client, REFRESH, {"refresh": laptop["refresh"]}).status_code == 200
+
+
+@pytest.mark.parametrize("endpoint", [REFRESH, LOGOUT])
+def test_access_token_is_no_refresh_token(anon_client, user, endpoint):
+    access = log_in(anon_client)["access"]
+    assert_error(post_json(anon_client, endpoint, {"refresh": access}), 401, "invalid_token")
+
+
+@pytest.mark.parametrize("endpoint", [REFRESH, LOGOUT])
+def test_garbage_refresh_token_is_401(anon_client, endpoint):
+    assert_error(post_json(anon_client, endpoint, {"refresh": "garbage"}), 401, "invalid_token")
+
+
+def test_expired_refresh_token_is_401(anon_client, user):
+    refresh = log_in(anon_client)["refresh"]
+    with time_machine.travel(timedelta(days=7, seconds=1)):
+        assert_error(post_json(anon_client, REFRESH, {"refresh": refresh}), 401, "invalid_token")
+
+
+def test_refresh_token_of_an_inactive_user_is_401(anon_client, user):
+    refresh = log_in(anon_client)["refresh"]
+    User.objects.filter(pk=user.pk).update(is_active=False)
+    assert_error(post_json(anon_client, REFRESH, {"refresh": refresh}), 401, "invalid_token")
+
+
+def test_refresh_ignores_an_invalid_bearer_header(anon_client, user):
+    # /auth/* are public: a stale access token in the header does not block a refresh.
+    refresh = log_in(anon_client)["refresh"]
+    response = post_json(anon_client, REFRESH, {"refresh": refresh}, **bearer("expired-junk"))
+    assert response.status_code == 200
+
+
+# --- /me and mass assignment -----------------------------------------------------------------
+
+
+def test_patch_me_changes_display_name_and_timezone(auth_client, user):
+    response = auth_client.patch(
+        ME, {"display_name": "Grace", "timezone": "Asia/Tokyo"}, content_type="application/json"
+    )
+    assert response.status_code == 200
+    assert response.json()["display_name"] == "Grace"
+    user.refresh_from_db()
+    assert (user.display_name, user.timezone) == ("Grace", "Asia/Tokyo")
+
+
+def test_patch_me_with_unknown_timezone_is_422(auth_client, user):
+    response = auth_client.patch(ME, {"timezone": "Nowhere/Land"}, content_type="application/json")
+    assert "timezone" in assert_error(response, 422, "validation_error")["details"]
+    user.refresh_from_db()
+    assert user.timezone == "UTC"
+
+
+@pytest.mark.parametrize(
+    "smuggled",
+    [
+        {"tier": "team"},
+        {"is_staff": True},
+        {"is_superuser": True},
+        {"email": "boss@example.com"},
+        {"user_id": 1, "id": 1},
+        {"score": 100},
+        {"display_name": "Eve", "tier": "pro", "is_staff": True},
+    ],
+)
+def test_patch_me_cannot_set_protected_fields(auth_client, user, smuggled):
+    before = User.objects.values().get(pk=user.pk)
+    response = auth_client.patch(ME, smuggled, content_type="application/json")
+    assert_error(response, 422, "validation_error")
+    assert User.objects.values().get(pk=user.pk) == before
+
+
+def test_patch_me_needs_a_token(anon_client):
+    response = anon_client.patch(ME, {"display_name": "x"}, content_type="application/json")
+    assert_error(response, 401, "not_authenticated")
+
+
+def test_tier_comes_from_the_database_not_the_token(user, gated_course):
+    client = bearer_client(user)  # token minted while the student is free
+    chapter = f"/api/v1/chapters/{gated_course['premium'].id}"
+    assert client.get(chapter).status_code == 403
+    User.objects.filter(pk=user.pk).update(tier="premium")
+    assert client.get(chapter).status_code == 200
+    assert client.get(ME).json()["tier"] == "premium"
+    assert "tier" not in claims_of(client.defaults["HTTP_AUTHORIZATION"].split()[1])
