@@ -177,6 +177,40 @@ def record_quiz_result(
     return result
 
 
+@dataclass(frozen=True)
+class QuizOutcome:
+    """One graded attempt, as progress needs it."""
+
+    percent: float
+    passed: bool
+    at: datetime
+
+
+@transaction.atomic
+def rebuild_quiz_result(
+    *, user: User, quiz_id: int, chapter_id: int, outcomes: list[QuizOutcome]
+) -> QuizResult | None:
+    """Recompute a student's summary for one quiz from all their graded attempts (after a
+    re-grade changed scores). Not an activity: the streak is untouched."""
+    if not outcomes:
+        QuizResult.objects.filter(user=user, quiz_id=quiz_id).delete()
+        return None
+    last = max(outcomes, key=lambda outcome: outcome.at)
+    result, _ = QuizResult.objects.update_or_create(
+        user=user,
+        quiz_id=quiz_id,
+        defaults={
+            "chapter_id": chapter_id,
+            "best_percent": max(outcome.percent for outcome in outcomes),
+            "last_percent": last.percent,
+            "attempts": len(outcomes),
+            "passed_at": min((o.at for o in outcomes if o.passed), default=None),
+            "last_at": last.at,
+        },
+    )
+    return result
+
+
 # --- chapters --------------------------------------------------------------------------------
 
 

@@ -362,7 +362,22 @@ def regrade_attempts(*, quiz_slug: str, write: bool) -> list[RegradeChange]:
         to_save.append(attempt)
     if write and to_save:
         Attempt.objects.bulk_update(to_save, [*GRADED_FIELDS, "updated_at"], batch_size=500)
+        _rebuild_progress(quiz=quiz, users={attempt.user for attempt in to_save})
     return changes
+
+
+def _rebuild_progress(*, quiz: Quiz, users: set[User]) -> None:
+    """Give progress the re-graded scores of every student whose result changed."""
+    outcomes: dict[int, list[progress_services.QuizOutcome]] = {user.id: [] for user in users}
+    graded = quiz.attempts.filter(user__in=users).values_list(
+        "user_id", "percent", "passed", "created_at"
+    )
+    for user_id, percent, passed, created_at in graded:
+        outcomes[user_id].append(progress_services.QuizOutcome(percent, passed, created_at))
+    for user in users:
+        progress_services.rebuild_quiz_result(
+            user=user, quiz_id=quiz.id, chapter_id=quiz.chapter_id, outcomes=outcomes[user.id]
+        )
 
 
 @transaction.atomic

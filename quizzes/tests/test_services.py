@@ -140,6 +140,31 @@ def test_regrade_fixes_results_after_a_key_change(user):
     assert services.regrade_attempts(quiz_slug="fix-me", write=True) == []
 
 
+def test_regrade_updates_the_students_progress_summary(user):
+    from progress import services as progress_services
+    from progress.models import DailyActivity, QuizResult
+
+    quiz, questions = mixed_quiz(slug="fix-progress", pass_percent=90)
+    wrong = all_right(questions)
+    wrong[str(questions["single"].id)] = "C"
+    services.submit_attempt(user=user, quiz_id=quiz.id, answers=wrong)
+    services.submit_attempt(user=user, quiz_id=quiz.id, answers=wrong)
+    summary = QuizResult.objects.get(user=user, quiz_id=quiz.id)
+    assert (summary.best_percent, summary.passed_at, summary.attempts) == (83.33, None, 2)
+    activity_days = DailyActivity.objects.count()
+
+    Question.objects.filter(pk=questions["single"].pk).update(answer="C")
+    services.regrade_attempts(quiz_slug="fix-progress", write=True)
+
+    summary.refresh_from_db()
+    assert (summary.best_percent, summary.attempts) == (100.0, 2)
+    assert summary.passed_at is not None
+    assert progress_services.progress_overview(student=user)["quizzes_passed"] == 1
+    assert (
+        DailyActivity.objects.count() == activity_days
+    )  # a re-grade is not the student's activity
+
+
 def test_regrade_ignores_answers_to_removed_questions(user):
     quiz, questions = mixed_quiz(slug="shrink")
     services.submit_attempt(user=user, quiz_id=quiz.id, answers=all_right(questions))
