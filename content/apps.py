@@ -1,4 +1,13 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def _ensure_search_index(sender, using: str, **kwargs) -> None:
+    from django.db import connections
+
+    from content.search_index import ensure_search_index
+
+    ensure_search_index(connections[using])
 
 
 class ContentConfig(AppConfig):
@@ -7,3 +16,6 @@ class ContentConfig(AppConfig):
 
     def ready(self) -> None:
         from content import signals  # noqa: F401  (cache invalidation on edits)
+
+        # SQLite's table rebuilds (how Django alters a table there) drop the search triggers.
+        post_migrate.connect(_ensure_search_index, sender=self, dispatch_uid="content-search")
