@@ -323,29 +323,43 @@ def _fts_phrase(words: Iterable[str]) -> str:
     return '"' + " ".join(words) + '"'
 
 
+_VOCABULARY_RANGE = (
+    "SELECT term, doc FROM content_search_vocab WHERE term >= %(from_KEY)s AND term < %(to_KEY)s"
+    " AND length(term) BETWEEN %(short_KEY)s AND %(long_KEY)s"
+)
+
+
 class SqliteSearch:
     def corrections(self, terms: Sequence[str]) -> dict[str, list[str]]:
         candidates = [term for term in terms if correctable(term)]
         if not candidates:
             return {}
-        shortest = min(len(term) for term in candidates) - 2
-        longest = max(len(term) for term in candidates) + 2
         with connection.cursor() as cursor:
-            # fts5vocab has no index on length: one pass over the words of plausible length.
+            params = {f"t{index}": term for index, term in enumerate(candidates)}
+            placeholders = ", ".join(f"%({name})s" for name in params)
             cursor.execute(
-                "SELECT term, doc FROM content_search_vocab "
-                "WHERE length(term) BETWEEN %(shortest)s AND %(longest)s",
-                {"shortest": shortest, "longest": longest},
+                f"SELECT term FROM content_search_vocab WHERE term IN ({placeholders})",  # noqa: S608
+                params,
             )
+            known = {row[0] for row in cursor.fetchall()}
+            unknown = [term for term in candidates if term not in known]
+            if not unknown:
+                return {}
+            # Spellings starting with the word's first or second letter (a typo seldom hits
+            # both), read as ranges of fts5vocab's sorted terms rather than a full scan.
+            ranges, params = [], {}
+            for index, term in enumerate(unknown):
+                for position, letter in enumerate(dict.fromkeys(term[:2])):
+                    key = f"{index}_{position}"
+                    params[f"from_{key}"] = letter
+                    params[f"to_{key}"] = chr(ord(letter) + 1)
+                    params[f"short_{key}"] = len(term) - allowed_typos(term)
+                    params[f"long_{key}"] = len(term) + allowed_typos(term)
+                    ranges.append(_VOCABULARY_RANGE.replace("_KEY", f"_{key}"))
+            cursor.execute(" UNION ".join(ranges), params)
             vocabulary = cursor.fetchall()
-        known = {word for word, _ in vocabulary}
-        found = {}
-        for term in candidates:
-            if term not in known:
-                words = closest_words(term, vocabulary)
-                if words:
-                    found[term] = words
-        return found
+        found = {term: closest_words(term, vocabulary) for term in unknown}
+        return {term: words for term, words in found.items() if words}
 
     def match_expression(self, query: ParsedQuery) -> str:
         alternatives = self.corrections(query.terms)
