@@ -8,6 +8,8 @@ from content.schemas import (
     AdjacentChapterOut,
     ChapterListOut,
     ChapterOut,
+    SearchOut,
+    SearchParams,
     SectionOut,
 )
 from coursecompanion.schemas import PageParams, responses
@@ -93,3 +95,19 @@ def get_previous_chapter(request: HttpRequest, chapter_id: Path[int]):
 def get_section(request: HttpRequest, section_id: Path[int]):
     section = services.get_section(user=request_user(request), section_id=section_id)
     return {**section, "media_urls": _media_urls(request, section["referenced_media"])}
+
+
+@router.get(
+    "/search",
+    response=responses(SearchOut, 401, 503),
+    operation_id="searchContent",
+    summary="Search the course text; hits point at sections to fetch verbatim",
+)
+def search_content(request: HttpRequest, params: Query[SearchParams], page: Query[PageParams]):
+    window = page.page_slice
+    return services.search_sections(
+        user=request_user(request),
+        query=params.q,
+        offset=window.start,
+        limit=window.stop - window.start,
+    )

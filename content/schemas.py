@@ -1,4 +1,5 @@
 from ninja import Field, Schema
+from pydantic import field_validator
 
 from access.tiers import Tier
 from content.models import Chapter
@@ -68,3 +69,40 @@ class SectionOut(Schema):
     order: int
     content: str = Field(description="Markdown exactly as staff wrote it.")
     media_urls: dict[str, str] = Field(description=MEDIA_URLS_DESCRIPTION)
+
+
+class SearchParams(Schema):
+    q: str = Field(
+        min_length=1,
+        max_length=200,
+        description=(
+            'Words or a question. "a phrase" must appear, -word must not; other words are '
+            "ranked (a section sharing more, and rarer, words ranks higher)."
+        ),
+    )
+
+    @field_validator("q")
+    @classmethod
+    def not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("The query is blank.")
+        return value
+
+
+class SearchHitOut(Schema):
+    chapter_id: int
+    section_id: int
+    chapter_title: str
+    section_title: str
+    snippet: str = Field(
+        description="Body text around the matched words, which are wrapped in « and ». Empty "
+        "when locked."
+    )
+    score: float = Field(description="Relevance, higher is better; compare within one response.")
+    locked: bool = Field(description="True when the caller's tier does not open this chapter.")
+    required_tier: Tier
+
+
+class SearchOut(Schema):
+    items: list[SearchHitOut]
+    count: int

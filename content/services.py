@@ -33,6 +33,7 @@ from content.course_files import (
     read_course_folder,
 )
 from content.models import Chapter, Course, MediaAsset, Section
+from content.search import search_published_sections
 from coursecompanion.errors import NotFound, NotReady
 
 logger = logging.getLogger(__name__)
@@ -634,3 +635,35 @@ def section_required_tier(section_id: int) -> str:
     if required is None:
         raise NotFound(f"Section {section_id} does not exist.", code="section_not_found")
     return required
+
+
+# --- search ----------------------------------------------------------------------------------
+
+
+def search_sections(*, user: User | None, query: str, offset: int, limit: int) -> dict[str, Any]:
+    """One page of published sections matching `query`, best first, with the total count.
+
+    A hit in a chapter the user's tier does not open keeps its titles but loses its snippet
+    (`locked: true`), so a tutor can name where a topic is covered without revealing the text.
+    Drafts never appear, not even for staff: search grounds students' answers.
+
+    Raises NotReady on a database without a search backend."""
+    result = search_published_sections(query, offset=offset, limit=limit)
+    items = []
+    for hit in result.hits:
+        locked = not access_services.decide_access(
+            user=user, required_tier=hit.required_tier
+        ).allowed
+        items.append(
+            {
+                "chapter_id": hit.chapter_id,
+                "section_id": hit.section_id,
+                "chapter_title": hit.chapter_title,
+                "section_title": hit.section_title,
+                "snippet": "" if locked else hit.snippet,
+                "score": hit.score,
+                "locked": locked,
+                "required_tier": hit.required_tier,
+            }
+        )
+    return {"items": items, "count": result.count}

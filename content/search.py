@@ -1,0 +1,426 @@
+"""Section-level full-text search over published course text, on PostgreSQL or SQLite.
+
+One query language for both databases (a small subset of web-search syntax, parsed here, so user
+text never reaches a database query parser):
+
+- plain words are ORed and ranked: a question in natural language finds the sections that share
+  the most (and the rarest) of its words; common English words are dropped;
+- `"a phrase"` must appear as written (modulo stemming); `-word` and `-"a phrase"` must not;
+- `or` between words is accepted and changes nothing (words are already ORed);
+- a word the course never uses is also looked up by spelling: "recusion" searches "recursion"
+  too (pg_trgm similarity on PostgreSQL, edit distance over the FTS5 vocabulary on SQLite).
+
+Punctuation is a word separator everywhere, so `time.sleep`, `'; DROP TABLE` or `NEAR(` are just
+words. Every value goes to the database as a bound parameter; the FTS5 expression is built
+from those words only, each one quoted.
+
+Snippets mark matched words with « and » (never used by Markdown, unlike ** or _) and collapse
+whitespace to single spaces. Scores are comparable within one response only: higher is better.
+"""
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from django.db import connection
+
+from content.search_index import SUPPORTED_VENDORS
+from coursecompanion.errors import NotReady
+
+MAX_TERMS = 24
+HIGHLIGHT_START, HIGHLIGHT_STOP = "«", "»"
+
+# PostgreSQL's English stop words, so both databases ignore the same words, plus words students
+# wrap around a question ("what does ... mean", "can you explain ...") that say nothing about
+# where the answer is.
+_STOP_WORDS = """
+    a about above after again against all am an and any are as at be because been before being
+    below between both but by can did do does doing don down during each few for from further had
+    has have having he her here hers herself him himself his how i if in into is it its itself
+    just me more most my myself no nor not now of off on once only or other our ours ourselves out
+    over own s same she should so some such t than that the their theirs them themselves then
+    there these they this those through to too under until up very was we were what when where
+    which while who whom why will with you your yours yourself yourselves
+    also actually could explain get got im ive dont doesnt cant wont isnt arent didnt mean means
+    meaning please really tell thing things vs versus way want would
+"""
+STOP_WORDS = frozenset(_STOP_WORDS.split())
+
+_TOKEN = re.compile(r"[^\W_]+")
+
+
+@dataclass(frozen=True)
+class ParsedQuery:
+    terms: tuple[str, ...] = ()  # ORed, ranked
+    phrases: tuple[tuple[str, ...], ...] = ()  # each required
+    excluded: tuple[tuple[str, ...], ...] = ()  # words or phrases that must not appear
+
+    @property
+    def empty(self) -> bool:
+        """Nothing to look for: no usable word and no phrase (an exclusion alone finds nothing)."""
+        return not self.terms and not self.phrases
+
+
+def tokens(text: str) -> list[str]:
+    return _TOKEN.findall(text.lower())
+
+
+def parse_query(text: str) -> ParsedQuery:
+    """Split `text` into ranked words, required phrases and excluded words or phrases."""
+    terms: list[str] = []
+    phrases: list[tuple[str, ...]] = []
+    excluded: list[tuple[str, ...]] = []
+    # A quote opens a phrase that runs to the next quote, or to the end when unbalanced.
+    outside = ""
+    for index, chunk in enumerate(text.split('"')):
+        if index % 2 == 0:
+            outside = chunk
+            for piece in chunk.split():
+                if piece.startswith("-") and len(piece) > 1:
+                    excluded.extend((word,) for word in tokens(piece))
+                else:
+                    terms.extend(tokens(piece))
+            continue
+        words = tuple(tokens(chunk))
+        if words:
+            before = outside.rstrip()  # `-"a phrase"` excludes it
+            negated = before.endswith("-") and (len(before) == 1 or before[-2].isspace())
+            (excluded if negated else phrases).append(words)
+    ranked = [term for term in dict.fromkeys(terms) if term not in STOP_WORDS]
+    if not ranked and not phrases:
+        # Only common words ("is it"): search them rather than nothing.
+        ranked = list(dict.fromkeys(terms))
+    return ParsedQuery(
+        terms=tuple(ranked[:MAX_TERMS]),
+        phrases=tuple(dict.fromkeys(phrases)),
+        excluded=tuple(dict.fromkeys(excluded)),
+    )
+
+
+# --- spelling --------------------------------------------------------------------------------
+
+
+def edit_distance(a: str, b: str, limit: int) -> int:
+    """Optimal string alignment distance (a swap of neighbours counts once); anything above
+    `limit` is reported as limit + 1."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous_previous: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, char_a in enumerate(a, start=1):
+        current = [i] + [0] * len(b)
+        for j, char_b in enumerate(b, start=1):
+            cost = 0 if char_a == char_b else 1
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and char_a == b[j - 2] and a[i - 2] == char_b:
+                current[j] = min(current[j], previous_previous[j - 2] + 1)
+        if min(current) > limit:
+            return limit + 1
+        previous_previous, previous = previous, current
+    return previous[-1]
+
+
+def allowed_typos(word: str) -> int:
+    return 1 if len(word) < 8 else 2
+
+
+def correctable(term: str) -> bool:
+    return len(term) >= 4 and term.isalpha()
+
+
+def closest_words(term: str, vocabulary: Iterable[tuple[str, int]], *, keep: int = 2) -> list[str]:
+    """The vocabulary words (word, document count) nearest `term` in spelling, most used first."""
+    limit = allowed_typos(term)
+    pairs = {term[i : i + 2] for i in range(len(term) - 1)}
+    scored = []
+    for word, documents in vocabulary:
+        if word == term or abs(len(word) - len(term)) > limit or not word.isalpha():
+            continue
+        shared = len(pairs & {word[i : i + 2] for i in range(len(word) - 1)})
+        # Cheap filter before the quadratic distance: one edit changes at most three letter
+        # pairs (a swap in "lsit" changes all of "ls", "si", "it").
+        if shared < len(pairs) - 3 * limit:
+            continue
+        distance = edit_distance(term, word, limit)
+        if distance <= limit:
+            scored.append((distance, -documents, word))
+    scored.sort()
+    # Only the nearest spellings: "recusion" means "recursion" (1 edit), not "precision" (2).
+    return [word for distance, _, word in scored[:keep] if distance == scored[0][0]]
+
+
+# --- results ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Hit:
+    section_id: int
+    chapter_id: int
+    chapter_title: str
+    section_title: str
+    required_tier: str
+    snippet: str
+    score: float
+
+
+@dataclass
+class SearchResult:
+    hits: list[Hit] = field(default_factory=list)
+    count: int = 0
+
+
+def _clean_snippet(snippet: str | None) -> str:
+    return " ".join((snippet or "").split())
+
+
+def _result(rows: Sequence[Sequence]) -> SearchResult:
+    """Rows are (total, section_id, chapter_id, chapter_title, section_title, required_tier,
+    score, snippet); a page past the end is one row with only the total."""
+    result = SearchResult(count=rows[0][0] if rows else 0)
+    for _, section_id, chapter_id, chapter_title, section_title, tier, score, snippet in rows:
+        if section_id is None:
+            continue
+        result.hits.append(
+            Hit(
+                section_id=section_id,
+                chapter_id=chapter_id,
+                chapter_title=chapter_title,
+                section_title=section_title,
+                required_tier=tier,
+                snippet=_clean_snippet(snippet),
+                score=round(float(score), 6),
+            )
+        )
+    return result
+
+
+# Published chapters of published courses only, for everyone (staff preview drafts elsewhere).
+_PUBLISHED_SECTIONS = """
+    JOIN content_section s ON s.id = {section_id}
+    JOIN content_chapter c ON c.id = s.chapter_id
+    JOIN content_course k ON k.id = c.course_id
+"""
+_PUBLISHED = "c.published AND k.published"
+
+
+# --- PostgreSQL ------------------------------------------------------------------------------
+
+# ts_rank weights for D, C, B, A: chapter title A, section title B, body C.
+PG_WEIGHTS = "{0.1, 0.2, 0.4, 1.0}"  # PostgreSQL's defaults
+# ts_rank normalisation 1: divide by 1 + log(document length), so long sections don't win by size.
+PG_NORMALIZATION = 1
+PG_HEADLINE = (
+    f"StartSel={HIGHLIGHT_START}, StopSel={HIGHLIGHT_STOP}, MinWords=12, MaxWords=30, "
+    'ShortWord=2, MaxFragments=2, FragmentDelimiter=" … "'
+)
+
+
+class PostgresSearch:
+    def corrections(self, terms: Sequence[str]) -> dict[str, list[str]]:
+        candidates = [term for term in terms if correctable(term)]
+        if not candidates:
+            return {}
+        with connection.cursor() as cursor:
+            # pg_trgm's index proposes the likeliest spellings of each word the course never
+            # uses; the same edit-distance rule as on SQLite then decides.
+            cursor.execute(
+                """
+                SELECT t.term, w.word, w.documents
+                FROM unnest(%(terms)s::text[]) AS t(term)
+                CROSS JOIN LATERAL (
+                    SELECT word, count(*) AS documents
+                    FROM content_search_word
+                    WHERE word %% t.term
+                    GROUP BY word
+                    ORDER BY similarity(word, t.term) DESC, word
+                    LIMIT 10
+                ) AS w
+                WHERE NOT EXISTS (SELECT 1 FROM content_search_word k WHERE k.word = t.term)
+                """,
+                {"terms": candidates},
+            )
+            proposals: dict[str, list[tuple[str, int]]] = {}
+            for term, word, documents in cursor.fetchall():
+                proposals.setdefault(term, []).append((word, documents))
+        found = {term: closest_words(term, words) for term, words in proposals.items()}
+        return {term: words for term, words in found.items() if words}
+
+    def search(self, query: ParsedQuery, *, offset: int, limit: int) -> SearchResult:
+        params: dict[str, object] = {"offset": offset, "limit": limit}
+        units: list[str] = []  # one tsquery per ranked word (with its respellings) or phrase
+        alternatives = self.corrections(query.terms)
+        for index, term in enumerate(query.terms):
+            spellings = [term, *alternatives.get(term, [])]
+            parts = []
+            for variant, spelling in enumerate(spellings):
+                params[f"t{index}_{variant}"] = spelling
+                parts.append(f"plainto_tsquery('english', %(t{index}_{variant})s)")
+            units.append("(" + " || ".join(parts) + ")")
+        for index, phrase in enumerate(query.phrases):
+            params[f"p{index}"] = " ".join(phrase)
+            units.append(f"phraseto_tsquery('english', %(p{index})s)")
+        any_unit = "(" + " || ".join(units) + ")"
+        # Required phrases and exclusions in websearch syntax, rebuilt from plain words only.
+        required = " ".join(
+            [f'"{" ".join(phrase)}"' for phrase in query.phrases]
+            + [f'-"{" ".join(words)}"' for words in query.excluded]
+        )
+        condition = f"d.document @@ {any_unit}"
+        if required:
+            params["required"] = required
+            condition += " AND d.document @@ websearch_to_tsquery('english', %(required)s)"
+        # Each unit counts by its inverse document frequency, as bm25 does (ts_rank has none):
+        # "recursion" should outweigh "function" in a course where every section has functions.
+        frequencies = ", ".join(
+            f"count(*) FILTER (WHERE document @@ {unit}) AS df{index}"
+            for index, unit in enumerate(units)
+        )
+        score = " + ".join(
+            f"ln(1 + (stats.n - stats.df{index} + 0.5) / (stats.df{index} + 0.5))"
+            f" * ts_rank('{PG_WEIGHTS}', d.document, {unit}, {PG_NORMALIZATION})"
+            for index, unit in enumerate(units)
+        )
+        sql = f"""
+            WITH stats AS MATERIALIZED (
+                SELECT count(*) AS n, {frequencies} FROM content_search
+            ),
+            matches AS (
+                SELECT d.section_id, c.id AS chapter_id, c.title AS chapter_title,
+                       s.title AS section_title, c.required_tier, ({score}) AS score,
+                       c."order" AS chapter_order, s."order" AS section_order
+                FROM content_search d
+                {_PUBLISHED_SECTIONS.format(section_id="d.section_id")}
+                CROSS JOIN stats
+                WHERE {condition} AND {_PUBLISHED}
+            ),
+            page AS (
+                SELECT * FROM matches
+                ORDER BY score DESC, chapter_order, section_order
+                LIMIT %(limit)s OFFSET %(offset)s
+            )
+            SELECT total.n, p.section_id, p.chapter_id, p.chapter_title, p.section_title,
+                   p.required_tier, p.score,
+                   ts_headline('english', s.content, {any_unit}, '{PG_HEADLINE}')
+            FROM (SELECT count(*) AS n FROM matches) AS total
+            LEFT JOIN page p ON true
+            LEFT JOIN content_section s ON s.id = p.section_id
+            ORDER BY p.score DESC, p.chapter_order, p.section_order
+        """  # noqa: S608  (only placeholders and constants are formatted in)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return _result(cursor.fetchall())
+
+
+# --- SQLite ----------------------------------------------------------------------------------
+
+# bm25 column weights: chapter title, section title, body (chapter_id is not indexed).
+SQLITE_WEIGHTS = (4.0, 3.0, 1.0, 0.0)
+SQLITE_SNIPPET_TOKENS = 24
+
+
+def _fts_phrase(words: Iterable[str]) -> str:
+    # Words are letters and digits only, so quoting cannot be escaped out of.
+    return '"' + " ".join(words) + '"'
+
+
+_VOCABULARY_RANGE = (
+    "SELECT term, doc FROM content_search_vocab WHERE term >= %(from_KEY)s AND term < %(to_KEY)s"
+    " AND length(term) BETWEEN %(short_KEY)s AND %(long_KEY)s"
+)
+
+
+class SqliteSearch:
+    def corrections(self, terms: Sequence[str]) -> dict[str, list[str]]:
+        candidates = [term for term in terms if correctable(term)]
+        if not candidates:
+            return {}
+        with connection.cursor() as cursor:
+            params = {f"t{index}": term for index, term in enumerate(candidates)}
+            placeholders = ", ".join(f"%({name})s" for name in params)
+            cursor.execute(
+                f"SELECT term FROM content_search_vocab WHERE term IN ({placeholders})",  # noqa: S608
+                params,
+            )
+            known = {row[0] for row in cursor.fetchall()}
+            unknown = [term for term in candidates if term not in known]
+            if not unknown:
+                return {}
+            # Spellings starting with the word's first or second letter (a typo seldom hits
+            # both), read as ranges of fts5vocab's sorted terms rather than a full scan.
+            ranges, params = [], {}
+            for index, term in enumerate(unknown):
+                for position, letter in enumerate(dict.fromkeys(term[:2])):
+                    key = f"{index}_{position}"
+                    params[f"from_{key}"] = letter
+                    params[f"to_{key}"] = chr(ord(letter) + 1)
+                    params[f"short_{key}"] = len(term) - allowed_typos(term)
+                    params[f"long_{key}"] = len(term) + allowed_typos(term)
+                    ranges.append(_VOCABULARY_RANGE.replace("_KEY", f"_{key}"))
+            cursor.execute(" UNION ".join(ranges), params)
+            vocabulary = cursor.fetchall()
+        found = {term: closest_words(term, vocabulary) for term in unknown}
+        return {term: words for term, words in found.items() if words}
+
+    def match_expression(self, query: ParsedQuery) -> str:
+        alternatives = self.corrections(query.terms)
+        units = [
+            "(" + " OR ".join(_fts_phrase([s]) for s in [t, *alternatives.get(t, [])]) + ")"
+            for t in query.terms
+        ]
+        units += [_fts_phrase(phrase) for phrase in query.phrases]
+        expression = "(" + " OR ".join(units) + ")"
+        for phrase in query.phrases:
+            expression = f"({expression} AND {_fts_phrase(phrase)})"
+        for words in query.excluded:
+            expression = f"({expression} NOT {_fts_phrase(words)})"
+        return expression
+
+    def search(self, query: ParsedQuery, *, offset: int, limit: int) -> SearchResult:
+        params = {"match": self.match_expression(query), "offset": offset, "limit": limit}
+        weights = ", ".join(str(weight) for weight in SQLITE_WEIGHTS)
+        matches = f"""
+            FROM content_search f
+            {_PUBLISHED_SECTIONS.format(section_id="f.rowid")}
+            WHERE content_search MATCH %(match)s AND {_PUBLISHED}
+        """
+        sql = f"""
+            WITH page AS (
+                SELECT f.rowid AS section_id, c.id AS chapter_id, c.title AS chapter_title,
+                       s.title AS section_title, c.required_tier,
+                       -bm25(content_search, {weights}) AS score,
+                       c."order" AS chapter_order, s."order" AS section_order
+                {matches}
+                ORDER BY score DESC, chapter_order, section_order
+                LIMIT %(limit)s OFFSET %(offset)s
+            )
+            SELECT total.n, p.section_id, p.chapter_id, p.chapter_title, p.section_title,
+                   p.required_tier, p.score,
+                   (SELECT snippet(
+                        content_search, 2, '{HIGHLIGHT_START}', '{HIGHLIGHT_STOP}', '…',
+                        {SQLITE_SNIPPET_TOKENS})
+                    FROM content_search
+                    WHERE content_search MATCH %(match)s AND rowid = p.section_id)
+            FROM (SELECT count(*) AS n {matches}) AS total
+            LEFT JOIN page p ON 1
+            ORDER BY p.score DESC, p.chapter_order, p.section_order
+        """  # noqa: S608  (only placeholders and constants are formatted in)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return _result(cursor.fetchall())
+
+
+BACKENDS = {"postgresql": PostgresSearch, "sqlite": SqliteSearch}
+
+
+def search_published_sections(text: str, *, offset: int, limit: int) -> SearchResult:
+    """Published sections matching `text`, best first, one page of them and the total count.
+
+    Raises NotReady on a database without a search backend."""
+    if connection.vendor not in SUPPORTED_VENDORS:
+        raise NotReady(
+            f"Search is not available on {connection.vendor}.", code="search_unavailable"
+        )
+    query = parse_query(text)
+    if query.empty:
+        return SearchResult()
+    return BACKENDS[connection.vendor]().search(query, offset=offset, limit=limit)
