@@ -411,8 +411,11 @@ ChapterPartExporter = Callable[..., dict[str, bytes]]
 chapter_part_exporters: list[ChapterPartExporter] = []
 
 
-def _apply_fields(instance: Any, values: dict[str, Any], report: ImportReport, label: str) -> None:
-    """Save `instance` with `values` only if something differs, so a re-import is a no-op."""
+def save_if_changed(
+    instance: Any, values: dict[str, Any], report: ImportReport, label: str
+) -> None:
+    """Save `instance` with `values` only if something differs, so a re-import is a no-op
+    (importers of other apps use it too)."""
     is_new = instance.pk is None
     changed = [name for name, value in values.items() if getattr(instance, name) != value]
     for name in changed:
@@ -458,7 +461,7 @@ def _import_course(*, directory: Path, write: bool, stored: list[str]) -> Import
     fields = folder.fields
     course = Course.objects.filter(slug=fields["slug"]).first() or Course()
     with _blamed_on(folder.path / "course.yaml"):
-        _apply_fields(
+        save_if_changed(
             course,
             {
                 "slug": fields["slug"],
@@ -487,7 +490,7 @@ def _import_course(*, directory: Path, write: bool, stored: list[str]) -> Import
         chapter = existing.get(values["slug"]) or Chapter(course=course)
         chapters[values["slug"]] = chapter
         with _blamed_on(chapter_folder.path / "chapter.md"):
-            _apply_fields(
+            save_if_changed(
                 chapter,
                 {
                     "slug": values["slug"],
@@ -533,7 +536,7 @@ def _import_sections(
     for order, section_file in sorted(incoming.items()):
         section = existing.get(order) or Section(chapter=chapter)
         with _blamed_on(section_file.path):
-            _apply_fields(
+            save_if_changed(
                 section,
                 {
                     "order": order,

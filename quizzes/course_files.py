@@ -27,8 +27,8 @@ from typing import Any
 
 import yaml
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import models
 
+from content import services as content_services
 from content.course_files import CourseFileError, load_yaml, read_text
 from content.models import Chapter
 from quizzes import grading
@@ -93,20 +93,6 @@ def _blamed_on(path: Path, line: int | None, prefix: str = "") -> Iterator[None]
         else:
             message = "; ".join(error.messages)
         raise CourseFileError(path, f"{prefix}{message}", line=line) from error
-
-
-def _apply(instance: models.Model, values: dict[str, Any], report, label: str) -> None:
-    """Save `instance` with `values` only if something differs, so a re-import is a no-op."""
-    is_new = instance.pk is None
-    changed = [name for name, value in values.items() if getattr(instance, name) != value]
-    for name in changed:
-        setattr(instance, name, values[name])
-    if is_new or changed:
-        instance.full_clean(validate_constraints=False)
-        instance.save()
-        (report.created if is_new else report.updated).append(label)
-    else:
-        report.unchanged += 1
 
 
 def _question_values(path: Path, line: int, raw: Any) -> dict[str, Any]:
@@ -205,7 +191,7 @@ def import_quiz(*, chapter: Chapter, folder: Path, report) -> None:
         )
     quiz = quiz or Quiz(chapter=chapter)
     with _blamed_on(path, 1):
-        _apply(
+        content_services.save_if_changed(
             quiz,
             {
                 "slug": slug,
@@ -229,7 +215,7 @@ def import_quiz(*, chapter: Chapter, folder: Path, report) -> None:
         line = values.pop("_line")
         question = existing.get(order) or Question(quiz=quiz)
         with _blamed_on(path, line, f"question {order}: "):
-            _apply(question, values, report, f"question {slug}/{order}")
+            content_services.save_if_changed(question, values, report, f"question {slug}/{order}")
 
 
 # --- export ----------------------------------------------------------------------------------
