@@ -10,16 +10,37 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from access import ratelimits
-from access.auth import optional_auth
+from access.auth import OptionalBearerAuth, optional_auth
 from coursecompanion.errors import DomainError, RateLimited
 
 logger = logging.getLogger(__name__)
+
+
+BEARER_SCHEME = "bearerAuth"
 
 
 class CourseCompanionAPI(NinjaAPI):
     def get_operation_url_name(self, operation, router) -> str:
         # One name per operation: reverse("api:getChapter") matches the OpenAPI operationId.
         return operation.operation_id or super().get_operation_url_name(operation, router)
+
+    def get_openapi_schema(self, *args, **kwargs):
+        """Ninja names a security scheme after each auth class; clients (ChatGPT Actions) need one
+        bearer scheme, and must see where a token is optional: `[{bearerAuth: []}, {}]`."""
+        schema = super().get_openapi_schema(*args, **kwargs)
+        for operation in (op for path in schema["paths"].values() for op in path.values()):
+            names = {name for requirement in operation.get("security", []) for name in requirement}
+            if not names:
+                continue
+            operation["security"] = [{BEARER_SCHEME: []}]
+            if names == {OptionalBearerAuth.__name__}:
+                operation["security"].append({})
+        components = schema.setdefault("components", {})
+        if components.get("securitySchemes"):
+            components["securitySchemes"] = {
+                BEARER_SCHEME: {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+            }
+        return schema
 
 
 api = CourseCompanionAPI(
@@ -80,7 +101,9 @@ def on_authentication_error(request: HttpRequest, exc: AuthenticationError) -> H
 
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    return error_response(request, exc.status_code, "http_error", str(exc))
+    # Ninja raises HttpError(400) for a body that is not JSON: name it like every other 400.
+    code = "malformed_body" if exc.status_code == 400 else "http_error"
+    return error_response(request, exc.status_code, code, str(exc))
 
 
 @api.exception_handler(Http404)

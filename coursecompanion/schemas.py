@@ -1,9 +1,12 @@
 """Schemas shared by every app: the one error shape and pagination."""
 
-from typing import Any
+from typing import Annotated, Any
 
 from django.conf import settings
 from ninja import Field, Schema
+
+# A database id: larger numbers cannot exist, and SQLite cannot even bind them (a 500 otherwise).
+ObjectId = Annotated[int, Field(ge=1, le=2**63 - 1)]
 
 
 class ErrorBody(Schema):
@@ -22,7 +25,8 @@ class PageParams(Schema):
         ge=1,
         description=f"Page size; values above {settings.API_PAGE_SIZE_MAX} are clamped.",
     )
-    offset: int = Field(0, ge=0)
+    # Bounded so an absurd offset is a 422, never a database integer overflow (a 500).
+    offset: int = Field(0, ge=0, le=settings.API_OFFSET_MAX)
 
     @property
     def page_slice(self) -> slice:
@@ -30,8 +34,9 @@ class PageParams(Schema):
         return slice(self.offset, self.offset + limit)
 
 
-# Errors any operation may answer: bad input, rate limiting, and an unexpected server error.
-COMMON_ERRORS = (422, 429, 500)
+# Errors any operation may answer: a malformed body, invalid input, rate limiting, and an
+# unexpected server error.
+COMMON_ERRORS = (400, 422, 429, 500)
 
 
 def responses(ok: Any, *errors: int, status: int = 200) -> dict[int, Any]:

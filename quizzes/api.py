@@ -4,7 +4,7 @@ from ninja import Header, Path, Query, Router, Status
 from access.auth import bearer_auth, request_user
 from coursecompanion.schemas import PageParams, responses
 from quizzes import services
-from quizzes.schemas import AttemptListOut, AttemptOut, QuizListOut, QuizOut, SubmitIn
+from quizzes.schemas import AttemptListOut, AttemptOut, QuizFilter, QuizListOut, QuizOut, SubmitIn
 
 router = Router(tags=["quizzes"])
 
@@ -18,10 +18,10 @@ router = Router(tags=["quizzes"])
 def list_quizzes(
     request: HttpRequest,
     page: Query[PageParams],
-    chapter: int | None = Query(None, description="Only the quizzes of this chapter id."),
+    filters: Query[QuizFilter],
 ):
     items, count = services.list_quizzes(
-        user=request_user(request), chapter_id=chapter, page=page.page_slice
+        user=request_user(request), chapter_id=filters.chapter, page=page.page_slice
     )
     return {"items": items, "count": count}
 

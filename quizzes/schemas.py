@@ -5,6 +5,7 @@ from ninja import Field, Schema
 
 from access.tiers import Tier
 from content.models import Chapter
+from coursecompanion.schemas import ObjectId
 from quizzes.models import Question
 
 
@@ -89,3 +90,7 @@ class AttemptOut(Schema):
 class AttemptListOut(Schema):
     items: list[AttemptOut]
     count: int
+
+
+class QuizFilter(Schema):
+    chapter: ObjectId | None = Field(None, description="Only the quizzes of this chapter id.")

@@ -50,7 +50,7 @@ def test_openapi_document_is_3_1_and_every_operation_is_documented(anon_client):
             assert operation.get("summary"), where
             assert "\n" not in operation["summary"], where
             codes = set(operation["responses"])
-            assert {"422", "429", "500"} <= codes, where
+            assert {"400", "422", "429", "500"} <= codes, where
             assert any(code.startswith("2") for code in codes), where
             for code, spec in operation["responses"].items():
                 if not code.startswith("2"):
@@ -88,3 +88,56 @@ def test_readyz_names_the_failed_check(anon_client, monkeypatch):
 
 def test_health_wrong_method_is_json(anon_client):
     assert error_of(anon_client.post("/healthz"), 405)["code"] == "method_not_allowed"
+
+
+def test_one_bearer_scheme_and_optional_tokens_are_marked_optional(anon_client):
+    document = anon_client.get("/api/v1/openapi.json").json()
+    assert document["components"]["securitySchemes"] == {
+        "bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+    }
+    security = {
+        operation["operationId"]: operation.get("security")
+        for methods in document["paths"].values()
+        for operation in methods.values()
+    }
+    assert security["listChapters"] == [{"bearerAuth": []}, {}]  # anonymous reads allowed
+    assert security["getMe"] == [{"bearerAuth": []}]  # a token is required
+    assert security["submitQuiz"] == [{"bearerAuth": []}]
+    assert security["obtainToken"] is None  # logging in needs no token
+
+
+def test_malformed_json_body_is_400_json(auth_client):
+    response = auth_client.generic(
+        "PATCH", "/api/v1/me", b"\x00{not json", content_type="application/json"
+    )
+    error = error_of(response, 400)
+    assert error["code"] == "malformed_body"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/quizzes?offset=164166447118205911040",
+        "/api/v1/chapters?offset=99999999999999999999999",
+        "/api/v1/search?q=loop&offset=99999999999999999999999",
+    ],
+)
+def test_absurd_offsets_are_422_not_a_database_overflow(anon_client, path):
+    error = error_of(anon_client.get(path), 422)
+    assert error["code"] == "validation_error"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/chapters/99999999999999999999",
+        "/api/v1/sections/99999999999999999999",
+        "/api/v1/quizzes/99999999999999999999",
+        "/api/v1/quizzes?chapter=99999999999999999999",
+        "/api/v1/access/check?resource=chapter:99999999999999999999",
+    ],
+)
+def test_ids_beyond_the_database_range_never_answer_500(anon_client, path):
+    response = Client(raise_request_exception=False).get(path)
+    assert response.status_code in (200, 404, 422), response.content
+    assert response["Content-Type"].startswith("application/json")
