@@ -2,6 +2,7 @@
 environment variable. Defaults are safe for local use only (SQLite, local media, no secrets)."""
 
 import os
+import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -17,10 +18,14 @@ if (BASE_DIR / ".env").exists():
 # pytest sets PYTEST_VERSION; tests may run without production secrets.
 TESTING = "PYTEST_VERSION" in os.environ
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
+# Management commands (makemigrations, check, set_tier...) sign nothing a client keeps, so they
+# may run on the local-only keys; anything that serves requests must have real secrets.
+MANAGEMENT_COMMAND = Path(sys.argv[0]).name == "manage.py" and "runserver" not in sys.argv
+LOCAL_KEYS_ALLOWED = DEBUG or TESTING or MANAGEMENT_COMMAND
 
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="")
 if not SECRET_KEY:
-    if not (DEBUG or TESTING):
+    if not LOCAL_KEYS_ALLOWED:
         raise ImproperlyConfigured("Set DJANGO_SECRET_KEY (or DJANGO_DEBUG=1 for local use).")
     SECRET_KEY = "insecure-local-only-key-never-use-in-production"
 
@@ -154,7 +159,7 @@ LOGGING = {
 # JWT (simplejwt). Its own signing key, so rotating it logs everyone out without touching sessions.
 JWT_SIGNING_KEY = env.str("JWT_SIGNING_KEY", default="")
 if not JWT_SIGNING_KEY:
-    if not (DEBUG or TESTING):
+    if not LOCAL_KEYS_ALLOWED:
         raise ImproperlyConfigured("Set JWT_SIGNING_KEY (or DJANGO_DEBUG=1 for local use).")
     JWT_SIGNING_KEY = "insecure-local-only-jwt-key-never-use-in-production"
 
