@@ -151,16 +151,28 @@ def read_course_folder(directory: Path) -> CourseFolder:
     chapter_dirs = (
         sorted(p for p in chapters_dir.iterdir() if p.is_dir()) if chapters_dir.is_dir() else []
     )
+    # Positions and slugs are how the import matches rows: a repeat would silently merge two files.
+    claimed: dict[tuple[str, Any], Path] = {}
+
+    def claim(key: tuple[str, Any], path: Path, what: str) -> None:
+        if key in claimed:
+            raise CourseFileError(path, f"{what} is also used by {claimed[key]}", line=1)
+        claimed[key] = path
+
     for chapter_dir in chapter_dirs:
         chapter_path = chapter_dir / "chapter.md"
         fields, summary = split_front_matter(chapter_path)
         require_keys(chapter_path, fields, "slug", "title", "order")
+        claim(("chapter slug", fields["slug"]), chapter_path, f"slug '{fields['slug']}'")
+        claim(("chapter order", fields["order"]), chapter_path, f"order {fields['order']}")
         chapter = ChapterFolder(path=chapter_dir, fields=fields, summary=summary)
         for section_path in sorted(chapter_dir.glob("*.md")):
             if section_path.name == "chapter.md":
                 continue
             section_fields, content = split_front_matter(section_path)
             require_keys(section_path, section_fields, "title", "order")
+            order = section_fields["order"]
+            claim((str(chapter_dir), order), section_path, f"order {order}")
             chapter.sections.append(SectionFile(section_path, section_fields, content))
         course.chapters.append(chapter)
     course.media = read_media_manifest(directory)

@@ -12,6 +12,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from access import ratelimits
 from access.auth import OptionalBearerAuth, optional_auth
 from coursecompanion.errors import DomainError, RateLimited
+from coursecompanion.parsers import StorableTextParser
 
 logger = logging.getLogger(__name__)
 
@@ -52,6 +53,7 @@ api = CourseCompanionAPI(
         '`{"error": {"code", "message", "details"}}`.'
     ),
     urls_namespace="api",
+    parser=StorableTextParser(),
     auth=optional_auth,
 )
 # Every operation of every router is rate limited per caller (access/ratelimits.py).

@@ -120,3 +120,28 @@ def test_load_command_reports_file_errors(monkeypatch, tmp_path):
     monkeypatch.setattr(load_demo_course, "DEMO_COURSE_DIR", tmp_path)
     with pytest.raises(CommandError, match="course.yaml"):
         call_command("load_demo_course", "--write")
+
+
+@pytest.mark.parametrize(
+    ("path", "text", "message"),
+    [
+        ("chapters/01-ch1/03-c.md", "---\ntitle: C\norder: 2\n---\nC", "order 2 is also used by"),
+        (
+            "chapters/03-ch3/chapter.md",
+            "---\nslug: ch1\ntitle: Again\norder: 3\n---\n",
+            "slug 'ch1' is also used by",
+        ),
+        (
+            "chapters/03-ch3/chapter.md",
+            "---\nslug: ch3\ntitle: Three\norder: 2\n---\n",
+            "order 2 is also used by",
+        ),
+    ],
+)
+def test_repeated_positions_or_slugs_abort_naming_both_files(folder, path, text, message):
+    write(folder / path, text)
+    with pytest.raises(CourseFileError) as raised:
+        services.import_course(directory=folder, write=True)
+    assert message in raised.value.message
+    assert path in raised.value.message
+    assert not Course.objects.exists()

@@ -332,7 +332,8 @@ NASTY = [
 def test_search_treats_any_text_as_text(anon_client, library, q):
     q = q[:200]
     response = anon_client.get(URL, {"q": q})
-    if not q.strip():
+    if not q.strip() or "\x00" in q:
+        # Blank, or text no database can hold (refused for every operation): a 422, never a 500.
         assert response.status_code == 422
         return
     assert response.status_code == 200, response.content

@@ -1,3 +1,5 @@
+import json
+
 import pytest
 from django.db import OperationalError, connection
 from django.test import Client
@@ -141,3 +143,20 @@ def test_ids_beyond_the_database_range_never_answer_500(anon_client, path):
     response = Client(raise_request_exception=False).get(path)
     assert response.status_code in (200, 404, 422), response.content
     assert response["Content-Type"].startswith("application/json")
+
+
+@pytest.mark.parametrize("text", ["nul\u0000byte", "lone \ud800 surrogate", "\udfff"])
+def test_text_no_database_can_store_is_refused_in_bodies(auth_client, text):
+    body = json.dumps({"display_name": text})  # JSON escapes: what a client can really send
+    response = auth_client.generic("PATCH", "/api/v1/me", body, content_type="application/json")
+    assert error_of(response, 400)["code"] == "malformed_body"
+    keyed = json.dumps({"answers": {text: "A"}})
+    response = auth_client.generic(
+        "POST", "/api/v1/quizzes/1/submit", keyed, content_type="application/json"
+    )
+    assert error_of(response, 400)["code"] == "malformed_body"
+
+
+def test_nul_in_a_query_string_is_422(anon_client):
+    error = error_of(anon_client.get("/api/v1/search?q=loop%00s"), 422)
+    assert error["details"][0]["loc"] == ["query", "q"]

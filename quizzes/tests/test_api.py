@@ -368,16 +368,19 @@ def test_submit_takes_constant_queries(auth_client, monkeypatch, django_assert_m
         submit_all_right(large, large_questions, "l2")
 
 
-def test_answers_the_database_could_not_store_are_422_not_500(auth_client):
+def test_answers_the_database_could_not_store_are_refused_not_500(auth_client):
     quiz, questions = mixed_quiz()
     answers = all_right(questions)
-    answers[str(questions["short"].id)] = "nul\u0000byte"
     answers[str(questions["numeric"].id)] = 10**400
     error = assert_error(submit(auth_client, quiz.id, answers), 422, "invalid_answers")
-    assert {problem["question_id"] for problem in error["details"]} == {
-        questions["short"].id,
-        questions["numeric"].id,
-    }
+    assert {problem["question_id"] for problem in error["details"]} == {questions["numeric"].id}
+    # Text no database can hold is refused for every operation, before any grading.
+    answers = all_right(questions)
+    answers[str(questions["short"].id)] = "nul\u0000byte"
+    assert_error(submit(auth_client, quiz.id, answers), 400, "malformed_body")
+    answers[str(questions["short"].id)] = "lone \ud800 surrogate"
+    assert_error(submit(auth_client, quiz.id, answers), 400, "malformed_body")
+    assert not Attempt.objects.exists()
 
 
 def test_quiz_operations_are_in_the_openapi_document(anon_client):
