@@ -203,6 +203,17 @@ _PUBLISHED_SECTIONS = """
 _PUBLISHED = "c.published AND k.published"
 
 
+def _tier_condition(tiers: Sequence[str] | None, params: dict[str, object]) -> str:
+    """Limit matches to chapters of `tiers` (None: every tier), as bound parameters."""
+    if tiers is None:
+        return ""
+    names = []
+    for index, tier in enumerate(tiers):
+        params[f"tier{index}"] = tier
+        names.append(f"%(tier{index})s")
+    return f" AND c.required_tier IN ({', '.join(names) or 'NULL'})"
+
+
 # --- PostgreSQL ------------------------------------------------------------------------------
 
 # ts_rank weights for D, C, B, A: chapter title A, section title B, body C.
@@ -245,7 +256,9 @@ class PostgresSearch:
         found = {term: closest_words(term, words) for term, words in proposals.items()}
         return {term: words for term, words in found.items() if words}
 
-    def search(self, query: ParsedQuery, *, offset: int, limit: int) -> SearchResult:
+    def search(
+        self, query: ParsedQuery, *, offset: int, limit: int, tiers: Sequence[str] | None
+    ) -> SearchResult:
         params: dict[str, object] = {"offset": offset, "limit": limit}
         units: list[str] = []  # one tsquery per ranked word (with its respellings) or phrase
         alternatives = self.corrections(query.terms)
@@ -265,7 +278,7 @@ class PostgresSearch:
             [f'"{" ".join(phrase)}"' for phrase in query.phrases]
             + [f'-"{" ".join(words)}"' for words in query.excluded]
         )
-        condition = f"d.document @@ {any_unit}"
+        condition = f"d.document @@ {any_unit}" + _tier_condition(tiers, params)
         if required:
             params["required"] = required
             condition += " AND d.document @@ websearch_to_tsquery('english', %(required)s)"
@@ -375,13 +388,16 @@ class SqliteSearch:
             expression = f"({expression} NOT {_fts_phrase(words)})"
         return expression
 
-    def search(self, query: ParsedQuery, *, offset: int, limit: int) -> SearchResult:
+    def search(
+        self, query: ParsedQuery, *, offset: int, limit: int, tiers: Sequence[str] | None
+    ) -> SearchResult:
         params = {"match": self.match_expression(query), "offset": offset, "limit": limit}
         weights = ", ".join(str(weight) for weight in SQLITE_WEIGHTS)
+        tier_condition = _tier_condition(tiers, params)
         matches = f"""
             FROM content_search f
             {_PUBLISHED_SECTIONS.format(section_id="f.rowid")}
-            WHERE content_search MATCH %(match)s AND {_PUBLISHED}
+            WHERE content_search MATCH %(match)s AND {_PUBLISHED}{tier_condition}
         """
         sql = f"""
             WITH page AS (
@@ -412,8 +428,14 @@ class SqliteSearch:
 BACKENDS = {"postgresql": PostgresSearch, "sqlite": SqliteSearch}
 
 
-def search_published_sections(text: str, *, offset: int, limit: int) -> SearchResult:
+def search_published_sections(
+    text: str, *, offset: int, limit: int, open_tiers: Sequence[str]
+) -> SearchResult:
     """Published sections matching `text`, best first, one page of them and the total count.
+
+    A required phrase or an exclusion searches only chapters of `open_tiers` (the caller's):
+    matched against locked text, it would tell whether an exact sentence is in it, and so
+    reveal the text piece by piece. Plain words still find locked sections (titles only).
 
     Raises NotReady on a database without a search backend."""
     if connection.vendor not in SUPPORTED_VENDORS:
@@ -423,4 +445,5 @@ def search_published_sections(text: str, *, offset: int, limit: int) -> SearchRe
     query = parse_query(text)
     if query.empty:
         return SearchResult()
-    return BACKENDS[connection.vendor]().search(query, offset=offset, limit=limit)
+    tiers = list(open_tiers) if query.phrases or query.excluded else None
+    return BACKENDS[connection.vendor]().search(query, offset=offset, limit=limit, tiers=tiers)

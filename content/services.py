@@ -25,6 +25,7 @@ from django.utils.text import slugify
 
 from access import services as access_services
 from access.models import User
+from access.tiers import Tier
 from content.course_files import (
     ChapterFolder,
     CourseFileError,
@@ -651,7 +652,12 @@ def search_sections(*, user: User | None, query: str, offset: int, limit: int) -
     Drafts never appear, not even for staff: search grounds students' answers.
 
     Raises NotReady on a database without a search backend."""
-    result = search_published_sections(query, offset=offset, limit=limit)
+    open_tiers = [
+        tier.value
+        for tier in Tier
+        if access_services.decide_access(user=user, required_tier=tier).allowed
+    ]
+    result = search_published_sections(query, offset=offset, limit=limit, open_tiers=open_tiers)
     items = []
     for hit in result.hits:
         locked = not access_services.decide_access(

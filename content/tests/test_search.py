@@ -537,3 +537,17 @@ def test_ensure_search_index_recreates_missing_triggers(anon_client, library, sq
     SectionFactory(chapter=library["basics"], order=5, content="A quokka.")
     assert search(anon_client, "quokka")["count"] == 1
     assert search_index.ensure_search_index(connection) == []
+
+
+def test_phrases_and_exclusions_never_probe_locked_text(anon_client, premium_client, library):
+    # Plain words name the locked section (titles only), so a tutor can say where it is taught.
+    assert section_ids(search(anon_client, "coroutines")) == [library["event_loop"].id]
+    # An exact phrase or an exclusion would tell whether a sentence is in the locked text.
+    assert search(anon_client, '"event loop schedules coroutines"')["count"] == 0
+    assert search(anon_client, '"schedules nothing at all"')["count"] == 0
+    assert library["event_loop"].id not in section_ids(search(anon_client, "coroutines -xyzzy"))
+    # The premium student whose tier opens the chapter gets exact phrases as usual.
+    hits = search(premium_client, '"event loop schedules coroutines"')["items"]
+    assert [(hit["section_id"], hit["locked"]) for hit in hits] == [
+        (library["event_loop"].id, False)
+    ]
