@@ -192,6 +192,7 @@ def rebuild_quiz_result(
 ) -> QuizResult | None:
     """Recompute a student's summary for one quiz from all their graded attempts (after a
     re-grade changed scores). Not an activity: the streak is untouched."""
+    _locked_streak(user)  # like every progress write: one at a time per student
     if not outcomes:
         QuizResult.objects.filter(user=user, quiz_id=quiz_id).delete()
         return None

@@ -253,6 +253,9 @@ def submit_attempt(
             code="invalid_answers",
             details=problems,
         )
+    # One student's submits run one at a time from here, so parallel requests cannot all pass
+    # the daily cap on the same count (the lock order user -> streak matches progress writes).
+    list(User.objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True))
     now = timezone.now()
     _enforce_daily_cap(user=user, quiz=quiz, now=now)
 

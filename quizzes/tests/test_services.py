@@ -186,3 +186,33 @@ def test_save_questions_swaps_positions():
     first.order, second.order = 2, 1
     services.save_questions(quiz=quiz, questions=[first, second])
     assert list(quiz.questions.values_list("prompt", flat=True)) == ["Second", "First"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parallel_submits_never_pass_the_daily_cap(postgres_only, settings):
+    settings.QUIZ_DAILY_ATTEMPT_CAP = 3
+    user = make_user("greedy@example.com")
+    quiz, questions = mixed_quiz()
+    barrier = threading.Barrier(8, timeout=10)
+    statuses = []
+
+    def post() -> None:
+        try:
+            client = bearer_client(user)
+            barrier.wait()
+            response = client.post(
+                f"/api/v1/quizzes/{quiz.id}/submit",
+                {"answers": all_right(questions)},
+                content_type="application/json",
+            )
+            statuses.append(response.status_code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=post) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(statuses) == [201] * 3 + [429] * 5
+    assert Attempt.objects.filter(user=user).count() == 3
