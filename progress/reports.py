@@ -5,7 +5,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from access.models import User
@@ -41,23 +41,25 @@ def course_stats(*, today: date | None = None) -> CourseStats:
     today = today or timezone.localdate()
     students = User.objects.filter(is_staff=False, is_active=True)
     per_tier = dict(students.values_list("tier").annotate(n=Count("id")).order_by())
-    activity = DailyActivity.objects.filter(user__is_staff=False)
+    student = {"user__is_staff": False, "user__is_active": True}
+    activity = DailyActivity.objects.filter(**student)
     # Activity days are each student's local day; one day of slack covers every time zone.
     active = activity.aggregate(
         last_7=Count("user", distinct=True, filter=Q(day__gte=today - timedelta(days=7))),
         last_30=Count("user", distinct=True, filter=Q(day__gte=today - timedelta(days=30))),
     )
-    completed = ChapterProgress.objects.filter(
-        status=ChapterProgress.Status.COMPLETED, user__is_staff=False
-    )
-    per_chapter = dict(
-        completed.values_list("chapter__slug").annotate(n=Count("id")).order_by("chapter__slug")
-    )
-    quizzes = QuizResult.objects.filter(user__is_staff=False).aggregate(
-        pairs=Count("id"), passed=Count("id", filter=Q(passed_at__isnull=False))
-    )
-    attempts = sum(
-        QuizResult.objects.filter(user__is_staff=False).values_list("attempts", flat=True)
+    completed = ChapterProgress.objects.filter(status=ChapterProgress.Status.COMPLETED, **student)
+    # Chapter slugs are unique within a course only: report them as "course/chapter".
+    per_chapter = {
+        f"{course}/{chapter}": n
+        for course, chapter, n in completed.values_list("chapter__course__slug", "chapter__slug")
+        .annotate(n=Count("id"))
+        .order_by("chapter__course__slug", "chapter__order")
+    }
+    quizzes = QuizResult.objects.filter(**student).aggregate(
+        pairs=Count("id"),
+        passed=Count("id", filter=Q(passed_at__isnull=False)),
+        attempts=Sum("attempts"),
     )
     return CourseStats(
         students_per_tier={tier.value: per_tier.get(tier.value, 0) for tier in Tier},
@@ -66,7 +68,7 @@ def course_stats(*, today: date | None = None) -> CourseStats:
         active_last_30_days=active["last_30"],
         chapters_completed=sum(per_chapter.values()),
         completions_per_chapter=per_chapter,
-        quiz_attempts=attempts,
+        quiz_attempts=quizzes["attempts"] or 0,
         quizzes_attempted=quizzes["pairs"],
         quizzes_passed=quizzes["passed"],
     )
