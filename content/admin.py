@@ -37,13 +37,6 @@ class SectionInline(admin.StackedInline):
     ordering = ("order",)
 
 
-class MediaInline(admin.TabularInline):
-    model = MediaAsset
-    fields = ("title", "file", "alt_text")
-    extra = 0
-    show_change_link = True
-
-
 @admin.register(Chapter)
 class ChapterAdmin(admin.ModelAdmin):
     list_display = (

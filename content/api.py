@@ -2,7 +2,6 @@ from django.http import HttpRequest
 from ninja import Path, Query, Router
 
 from access.auth import request_user
-from access.services import decide_access
 from content import services
 from content.schemas import (
     AdjacentChapterOut,
@@ -24,14 +23,22 @@ def _media_url(request: HttpRequest, summary: dict) -> str:
 
 
 def _media_urls(request: HttpRequest, summaries: list[dict]) -> dict[str, str]:
+    """{name: url}, each URL made (and signed) once per request."""
     return {summary["name"]: _media_url(request, summary) for summary in summaries}
 
 
-def _with_viewer_state(request: HttpRequest, summary: dict) -> dict:
+def _with_completed(request: HttpRequest, chapters: list[dict]) -> list[dict]:
+    """Chapter summaries marked with whether the caller has completed them (one query)."""
+    completed = progress_services.completed_chapter_ids(user=request_user(request))
+    return [{**chapter, "completed": chapter["id"] in completed} for chapter in chapters]
+
+
+def _adjacent(request: HttpRequest, chapter_id: int, step: int) -> dict:
     user = request_user(request)
-    locked = not decide_access(user=user, required_tier=summary["required_tier"]).allowed
-    completed = summary["id"] in progress_services.completed_chapter_ids(user=user)
-    return {**summary, "locked": locked, "completed": completed}
+    found = services.adjacent_chapter(user=user, chapter_id=chapter_id, step=step)
+    if found is None:
+        return {"chapter": None}
+    return {"chapter": _with_completed(request, [services.with_lock_state(found, user=user)])[0]}
 
 
 @router.get(
@@ -41,12 +48,8 @@ def _with_viewer_state(request: HttpRequest, summary: dict) -> dict:
     summary="List the course's chapters with lock state",
 )
 def list_chapters(request: HttpRequest, page: Query[PageParams]):
-    user = request_user(request)
-    chapters = services.list_chapters(user=user)
-    completed = progress_services.completed_chapter_ids(user=user)
-    page_items = chapters[page.page_slice]
-    items = [{**chapter, "completed": chapter["id"] in completed} for chapter in page_items]
-    return {"items": items, "count": len(chapters)}
+    chapters = services.list_chapters(user=request_user(request))
+    return {"items": _with_completed(request, chapters[page.page_slice]), "count": len(chapters)}
 
 
 @router.get(
@@ -56,12 +59,12 @@ def list_chapters(request: HttpRequest, page: Query[PageParams]):
     summary="Get a chapter with its sections verbatim",
 )
 def get_chapter(request: HttpRequest, chapter_id: Path[int]):
-    user = request_user(request)
-    chapter = services.get_chapter(user=user, chapter_id=chapter_id)
-    media = [{**asset, "url": _media_url(request, asset)} for asset in chapter["media"]]
-    media_urls = _media_urls(request, chapter["referenced_media"])
-    completed = chapter_id in progress_services.completed_chapter_ids(user=user)
-    return {**chapter, "media": media, "media_urls": media_urls, "completed": completed}
+    chapter = services.get_chapter(user=request_user(request), chapter_id=chapter_id)
+    urls = _media_urls(request, [*chapter["media"], *chapter["referenced_media"]])
+    media = [{**asset, "url": urls[asset["name"]]} for asset in chapter["media"]]
+    media_urls = {asset["name"]: urls[asset["name"]] for asset in chapter["referenced_media"]}
+    (chapter,) = _with_completed(request, [chapter])
+    return {**chapter, "media": media, "media_urls": media_urls}
 
 
 @router.get(
@@ -71,8 +74,7 @@ def get_chapter(request: HttpRequest, chapter_id: Path[int]):
     summary="Summary of the chapter after this one (null at the end)",
 )
 def get_next_chapter(request: HttpRequest, chapter_id: Path[int]):
-    found = services.adjacent_chapter(user=request_user(request), chapter_id=chapter_id, step=+1)
-    return {"chapter": _with_viewer_state(request, found) if found else None}
+    return _adjacent(request, chapter_id, step=+1)
 
 
 @router.get(
@@ -82,8 +84,7 @@ def get_next_chapter(request: HttpRequest, chapter_id: Path[int]):
     summary="Summary of the chapter before this one (null at the start)",
 )
 def get_previous_chapter(request: HttpRequest, chapter_id: Path[int]):
-    found = services.adjacent_chapter(user=request_user(request), chapter_id=chapter_id, step=-1)
-    return {"chapter": _with_viewer_state(request, found) if found else None}
+    return _adjacent(request, chapter_id, step=-1)
 
 
 @router.get(

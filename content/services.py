@@ -128,17 +128,15 @@ def chapter_outline(*, user: User | None) -> list[dict[str, Any]]:
     return _read(user, "outline", build)
 
 
+def with_lock_state(summary: dict[str, Any], *, user: User | None) -> dict[str, Any]:
+    """A chapter summary with `locked` set for this user's tier."""
+    allowed = access_services.decide_access(user=user, required_tier=summary["required_tier"])
+    return {**summary, "locked": not allowed.allowed}
+
+
 def list_chapters(*, user: User | None) -> list[dict[str, Any]]:
     """The chapter outline with `locked` set for this user's tier."""
-    return [
-        {
-            **summary,
-            "locked": not access_services.decide_access(
-                user=user, required_tier=summary["required_tier"]
-            ).allowed,
-        }
-        for summary in chapter_outline(user=user)
-    ]
+    return [with_lock_state(summary, user=user) for summary in chapter_outline(user=user)]
 
 
 def _find_in_outline(outline: list[dict[str, Any]], chapter_id: int) -> int:
@@ -289,11 +287,6 @@ def media_url(summary: dict[str, Any]) -> str:
         base = domain if "://" in domain else f"https://{domain}"
         return f"{base}/{filepath_to_uri(summary['file_name'])}"
     return default_storage.url(summary["file_name"])
-
-
-def media_urls(summaries: Iterable[dict[str, Any]]) -> dict[str, str]:
-    """{name: url} for the assets a text references."""
-    return {summary["name"]: media_url(summary) for summary in summaries}
 
 
 # --- writes ----------------------------------------------------------------------------------

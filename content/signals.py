@@ -7,14 +7,14 @@ from content.models import Chapter, Course, MediaAsset, Section
 from content.services import bump_content_version, delete_stored_file
 
 
-def _bump_after_commit(**kwargs) -> None:
+def bump_after_commit(**kwargs) -> None:
     # After commit: a reader must not re-cache the old text between the bump and the commit.
     transaction.on_commit(bump_content_version)
 
 
 for model in (Course, Chapter, Section, MediaAsset):
-    post_save.connect(_bump_after_commit, sender=model, dispatch_uid=f"content-bump-save-{model}")
-    post_delete.connect(_bump_after_commit, sender=model, dispatch_uid=f"content-bump-del-{model}")
+    post_save.connect(bump_after_commit, sender=model, dispatch_uid=f"content-bump-save-{model}")
+    post_delete.connect(bump_after_commit, sender=model, dispatch_uid=f"content-bump-del-{model}")
 
 
 def _delete_file_after_commit(*, instance: MediaAsset, **kwargs) -> None:

@@ -19,11 +19,6 @@ class Command(BaseCommand):
             report = services.import_course(directory=DEMO_COURSE_DIR, write=write)
         except DomainError as error:
             raise CommandError(error.message) from error
-        verb = "" if write else "would be "
-        counts = (
-            f"{len(report.created)} {verb}created, {len(report.updated)} {verb}updated, "
-            f"{len(report.deleted)} {verb}deleted, {report.unchanged} unchanged"
-        )
-        self.stdout.write(f"Demo course: {counts}.")
+        self.stdout.write(f"Demo course: {report.counts(write=write)}.")
         if not write and report.changed:
             self.stdout.write("Dry run: nothing was saved. Pass --write to save.")
