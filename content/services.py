@@ -4,6 +4,7 @@ import hashlib
 import logging
 import mimetypes
 import re
+import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -61,12 +62,18 @@ class MediaStorageError(NotReady):
 # --- cache -----------------------------------------------------------------------------------
 
 
+def _fresh_version() -> int:
+    # A lost version key (evicted, or a flushed Redis) must never restart at a number that old
+    # entries still carry: start from the clock, which only moves forward.
+    return time.time_ns() // 1000
+
+
 def bump_content_version() -> None:
     """Invalidate every cached piece of published content at once."""
     try:
         cache.incr(CONTENT_VERSION_KEY)
     except ValueError:
-        cache.set(CONTENT_VERSION_KEY, 2, None)
+        cache.set(CONTENT_VERSION_KEY, _fresh_version(), None)
     except Exception:
         logger.warning("Could not bump the content cache version", exc_info=True)
 
@@ -75,7 +82,7 @@ def _cached(key: str, build: Callable[[], T]) -> T:
     """Published content from the cache, built on a miss. A cache outage falls back to the
     database: content reads fail open."""
     try:
-        version = cache.get_or_set(CONTENT_VERSION_KEY, 1, None)
+        version = cache.get_or_set(CONTENT_VERSION_KEY, _fresh_version, None)
         full_key = f"content:v{version}:{key}"
         value = cache.get(full_key)
     except Exception:

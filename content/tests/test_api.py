@@ -254,3 +254,15 @@ def test_make_user_helper_is_case_insensitive(db):
     from access.models import User
 
     assert User.objects.get_by_natural_key("mixed@example.com").email == "mixed@example.com"
+
+
+def test_a_lost_cache_version_never_reuses_an_old_one(anon_client, course):
+    from django.core.cache import cache
+
+    from content.services import CONTENT_VERSION_KEY
+
+    anon_client.get("/api/v1/chapters")
+    first = cache.get(CONTENT_VERSION_KEY)
+    cache.delete(CONTENT_VERSION_KEY)  # evicted, or Redis flushed: old entries may remain
+    anon_client.get("/api/v1/chapters")
+    assert cache.get(CONTENT_VERSION_KEY) > first
