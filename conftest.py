@@ -1,10 +1,28 @@
 import pytest
 from django.core.cache import cache
 from django.db import connection
-from django.test import Client
+from django.test import Client, override_settings
 
 from access.models import User
 from access.tiers import Tier
+
+# Tests use a local-memory cache, whatever REDIS_URL says: the cache is cleared around every
+# test, and clearing a django-redis cache empties the whole Redis database. A test that needs
+# Redis overrides CACHES itself (access/tests/test_ratelimits.py: redis_cache).
+TEST_CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "course-companion-tests",
+    }
+}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _local_memory_cache():
+    # Once for the session, not per test: replacing CACHES replaces the cache objects, which
+    # would break monkeypatching them.
+    with override_settings(CACHES=TEST_CACHES):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -70,6 +70,16 @@ class UserAdmin(DjangoUserAdmin):
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
 
+    # Only a superuser may hand out superuser status, groups or permissions: staff who manage
+    # users could otherwise grant themselves anything.
+    PRIVILEGE_FIELDS = ("is_superuser", "groups", "user_permissions")
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = tuple(super().get_readonly_fields(request, obj))
+        if request.user.is_superuser:
+            return readonly
+        return readonly + tuple(f for f in self.PRIVILEGE_FIELDS if f not in readonly)
+
     def get_inlines(self, request, obj):
         return self.inlines if obj is not None else ()
 
@@ -120,7 +130,9 @@ class TierPlanAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         # One plan per tier, seeded by a migration; the tiers themselves are defined in code.
-        return TierPlan.objects.count() < len(TierPlan._meta.get_field("name").choices)
+        return super().has_add_permission(request) and (
+            TierPlan.objects.count() < len(TierPlan._meta.get_field("name").choices)
+        )
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False

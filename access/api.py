@@ -53,8 +53,9 @@ def register(request: HttpRequest, payload: RegisterIn):
     summary="Sign in with email and password for access and refresh tokens",
 )
 def obtain_token(request: HttpRequest, payload: TokenIn):
-    ratelimits.limit_login(request, email=payload.email)
-    user = services.log_in(request=request, email=payload.email, password=payload.password)
+    # Refused while earlier failures hold a limit; only a failed login counts.
+    with ratelimits.login_attempt(request, email=payload.email):
+        user = services.log_in(request=request, email=payload.email, password=payload.password)
     return services.issue_tokens(user=user)
 
 

@@ -53,7 +53,12 @@ class OptionalBearerAuth(BearerAuth):
         if request.headers.get(self.header):
             return super().__call__(request)
         session_user = getattr(request, "user", None)
-        if request.method in SAFE_METHODS and session_user and session_user.is_authenticated:
+        if (
+            request.method in SAFE_METHODS
+            and session_user
+            and session_user.is_authenticated
+            and session_user.is_staff
+        ):
             return session_user
         return AnonymousUser()
 

@@ -1,4 +1,4 @@
-"""System checks for the rate-limit settings (`manage.py check`, and `check --deploy`)."""
+"""System checks for the rate-limit and proxy settings (`manage.py check`, `check --deploy`)."""
 
 from django.conf import settings
 from django.core import checks
@@ -10,9 +10,11 @@ REQUIRED_RATES = (
     "user_total",
     "anon_per_operation",
     "anon_total",
+    "login_per_account_ip",
     "login_per_account",
     "login_per_ip",
     "register_per_ip",
+    "rejected",
 )
 PER_PROCESS_CACHES = (
     "django.core.cache.backends.locmem.LocMemCache",
@@ -46,6 +48,21 @@ def check_shared_rate_counters(app_configs, **kwargs) -> list[checks.CheckMessag
             checks.Warning(
                 "Rate limits are counted per process: set REDIS_URL so every worker shares them.",
                 id="access.W001",
+            )
+        ]
+    return []
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def check_trusted_proxies(app_configs, **kwargs) -> list[checks.CheckMessage]:
+    if not settings.DEBUG and settings.TRUSTED_PROXY_HOPS == 0:
+        return [
+            checks.Warning(
+                "TRUSTED_PROXY_HOPS is 0: X-Forwarded-For and X-Forwarded-Proto are ignored, so "
+                "behind a load balancer every client shares its address (one rate limit for "
+                "all) and HTTPS is not recognised.",
+                hint="Set TRUSTED_PROXY_HOPS=1 behind one proxy that sets both headers.",
+                id="access.W002",
             )
         ]
     return []

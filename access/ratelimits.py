@@ -4,7 +4,13 @@ Each call is counted per caller, once for its operation and once across the whol
 is the user id when signed in and the client IP when anonymous: ChatGPT's calls come from a few
 shared IP ranges, so signed-in callers are never keyed on the IP. `install(api)` hooks this into
 every operation of every router, so apps do nothing to be limited. Logging in and registering
-have their own tighter limits (per account and per IP), called by those operations.
+have their own tighter limits, called by those operations: failed logins per account and IP,
+per account and per IP; registrations per IP.
+
+Calls the API refuses before its operation runs (a bad token, a body that does not parse or
+validate, a staff-only operation) are counted too, in one "rejected" counter per caller (the
+user a valid token names, else the IP): past it every call of that caller answers 429 until the
+window ends.
 
 If the cache (Redis) is down, ordinary limits fail open (reads keep working; content falls back
 to the database) while login and registration limits fail closed (503
@@ -15,21 +21,29 @@ import functools
 import ipaddress
 import logging
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
 from django_ratelimit.core import get_usage
+from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.settings import api_settings as jwt_settings
+from rest_framework_simplejwt.tokens import AccessToken
 
 from access.auth import request_user
 from access.models import User
+from access.services import NotAuthenticated
 from coursecompanion.errors import NotReady, RateLimited
 
 logger = logging.getLogger(__name__)
 
-RATE_PATTERN = re.compile(r"^[0-9]+/[0-9]*[smhd]$")
+# The period's multiplier, when written, starts with 1-9: django-ratelimit refuses "5/0m".
+RATE_PATTERN = re.compile(r"^[0-9]+/([1-9][0-9]*)?[smhd]$")
+# Seconds a client should wait when the counters' cache is out of service (503).
+UNAVAILABLE_RETRY_AFTER = 5
 # What a view function wrapped by `install` carries, so a test can prove every operation is.
 LIMITED_MARK = "rate_limited"
 
@@ -44,11 +58,12 @@ class Counter:
 
 
 def client_ip(request: HttpRequest) -> str:
-    """The caller's address, IPv6 reduced to its /64. With RATE_LIMIT_TRUSTED_PROXIES = n > 0,
-    the X-Forwarded-For entry added by the outermost trusted proxy: entries a client wrote
-    itself are ignored, so a forged header cannot dodge the limits."""
+    """The caller's address, IPv6 reduced to its /64 (an IPv4-mapped IPv6 address is its IPv4
+    address). With TRUSTED_PROXY_HOPS = n > 0, the X-Forwarded-For entry added by the outermost
+    trusted proxy: entries a client wrote itself are ignored, so a forged header cannot dodge
+    the limits."""
     address = request.META.get("REMOTE_ADDR", "")
-    proxies = settings.RATE_LIMIT_TRUSTED_PROXIES
+    proxies = settings.TRUSTED_PROXY_HOPS
     if proxies > 0:
         forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
         hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
@@ -58,6 +73,8 @@ def client_ip(request: HttpRequest) -> str:
         parsed = ipaddress.ip_address(address)
     except ValueError:
         return address or "unknown"
+    if parsed.version == 6 and parsed.ipv4_mapped is not None:
+        return str(parsed.ipv4_mapped)
     if parsed.version == 6:
         return str(ipaddress.ip_network(f"{parsed}/64", strict=False).network_address)
     return str(parsed)
@@ -71,16 +88,20 @@ def caller_of(request: HttpRequest) -> tuple[str, bool]:
     return f"ip:{client_ip(request)}", False
 
 
-def _seconds_to_wait(request: HttpRequest, counter: Counter) -> tuple[int, bool]:
-    """Count one call; (seconds until the counter's window ends if it is over its limit, else
-    0; whether the counter is out of service)."""
+def _seconds_to_wait(
+    request: HttpRequest, counter: Counter, *, increment: bool = True
+) -> tuple[int, bool]:
+    """Count one call, or with `increment=False` only look at the counter; (seconds until the
+    counter's window ends if it is over its limit, else 0; whether the counter is out of
+    service). Counting, the call that goes past the limit is over it; looking, a counter that
+    has reached its limit is over (the next call would pass it)."""
     try:
         usage = get_usage(
             request,
             group=counter.scope,
             key=lambda group, req: counter.caller,
             rate=counter.rate,
-            increment=True,
+            increment=increment,
         )
     except Exception:
         logger.warning("Rate limit counter %s unavailable", counter.scope, exc_info=True)
@@ -91,24 +112,28 @@ def _seconds_to_wait(request: HttpRequest, counter: Counter) -> tuple[int, bool]
         # django-ratelimit's answer when the cache would not store the counter.
         logger.warning("Rate limit counter %s could not be stored", counter.scope)
         return 0, True
-    if usage["should_limit"]:
+    over = usage["should_limit"] if increment else usage["count"] >= usage["limit"]
+    if over:
         # The window's last second still belongs to it: a retry is safe one second after.
         return max(0, usage["time_left"]) + 1, False
     return 0, False
 
 
-def enforce(request: HttpRequest, counters: Sequence[Counter], *, fail_closed: bool) -> None:
-    """Count this call against every counter.
+def enforce(
+    request: HttpRequest, counters: Sequence[Counter], *, fail_closed: bool, increment: bool = True
+) -> None:
+    """Count this call against every counter (with `increment=False`, only check them).
 
     Raises RateLimited (429, with the seconds to wait) if any is over its limit, and NotReady
     ("rate_limiter_unavailable", 503) if a counter is out of service and `fail_closed`."""
     waits = []
     for counter in counters:
-        wait, broken = _seconds_to_wait(request, counter)
+        wait, broken = _seconds_to_wait(request, counter, increment=increment)
         if broken and fail_closed:
             raise NotReady(
                 "Sign-in is unavailable for a moment; try again shortly.",
                 code="rate_limiter_unavailable",
+                retry_after=UNAVAILABLE_RETRY_AFTER,
             )
         if wait:
             waits.append((wait, counter))
@@ -121,9 +146,21 @@ def enforce(request: HttpRequest, counters: Sequence[Counter], *, fail_closed: b
         )
 
 
+def record(request: HttpRequest, counters: Sequence[Counter]) -> None:
+    """Add this (already answered) call to every counter; refuses nothing, and a counter out of
+    service is only logged."""
+    for counter in counters:
+        _seconds_to_wait(request, counter)
+
+
+# Set on a request once limit_api_call has counted it, so a refusal is not counted twice.
+COUNTED_ATTR = "_rate_limit_counted"
+
+
 def limit_api_call(request: HttpRequest, *, operation: str) -> None:
     """Count a call to `operation` (its operationId) per operation and across the API.
     Fails open. Raises RateLimited."""
+    setattr(request, COUNTED_ATTR, True)
     caller, signed_in = caller_of(request)
     rates = settings.RATE_LIMITS
     per_operation = settings.RATE_LIMIT_OPERATIONS.get(operation) or (
@@ -137,19 +174,32 @@ def limit_api_call(request: HttpRequest, *, operation: str) -> None:
     )
 
 
-def limit_login(request: HttpRequest, *, email: str) -> None:
-    """Count a login attempt per account (whatever the IP) and per IP (whatever the account).
-    Fails closed. Raises RateLimited or NotReady."""
+def _login_counters(request: HttpRequest, email: str) -> list[Counter]:
     rates = settings.RATE_LIMITS
-    account = User.normalize_email_address(email)
-    enforce(
-        request,
-        [
-            Counter("auth:login:ip", f"ip:{client_ip(request)}", rates["login_per_ip"]),
-            Counter("auth:login:account", f"email:{account}", rates["login_per_account"]),
-        ],
-        fail_closed=True,
-    )
+    account = f"email:{User.normalize_email_address(email)}"
+    ip = f"ip:{client_ip(request)}"
+    return [
+        Counter("auth:login:ip", ip, rates["login_per_ip"]),
+        Counter("auth:login:account_ip", f"{account}|{ip}", rates["login_per_account_ip"]),
+        Counter("auth:login:account", account, rates["login_per_account"]),
+    ]
+
+
+@contextmanager
+def login_attempt(request: HttpRequest, *, email: str) -> Iterator[None]:
+    """Guard one login attempt: refuse it while earlier failed logins hold a counter at its
+    limit, and count it only if it fails (NotAuthenticated inside the block).
+
+    Failures count per IP (whatever the account), tightly per account and IP, and loosely per
+    account (whatever the IP): a stranger failing on purpose cannot lock the owner out from
+    another address. Fails closed. Raises RateLimited or NotReady."""
+    counters = _login_counters(request, email)
+    enforce(request, counters, fail_closed=True, increment=False)
+    try:
+        yield
+    except NotAuthenticated:
+        record(request, counters)
+        raise
 
 
 def limit_registration(request: HttpRequest) -> None:
@@ -162,22 +212,58 @@ def limit_registration(request: HttpRequest) -> None:
     )
 
 
+# --- refused calls ---------------------------------------------------------------------------
+
+# What the API answers before (or instead of) running an operation: malformed or invalid input,
+# a missing or bad token, a staff-only operation, a body too large.
+REJECTED_STATUSES = frozenset({400, 401, 403, 413, 422})
+
+
+def rejection_caller(request: HttpRequest) -> str:
+    """Who a refused call counts against, known before authentication runs: the user a valid
+    access token names (signature and expiry checked, no query), else the client IP."""
+    scheme, _, raw = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and raw.strip():
+        try:
+            user_id = AccessToken(raw.strip()).payload.get(jwt_settings.USER_ID_CLAIM)
+        except TokenError:
+            user_id = None
+        if user_id is not None:
+            return f"user:{user_id}"
+    return f"ip:{client_ip(request)}"
+
+
+def rejected_counter(request: HttpRequest) -> Counter:
+    return Counter("api:rejected", rejection_caller(request), settings.RATE_LIMITS["rejected"])
+
+
 # --- hooking every operation -----------------------------------------------------------------
 
 OPERATION_ATTR = "api_operation_id"
 
 
-def _remember_operation(run: Callable[..., Any]) -> Callable[..., Any]:
-    # Wraps ninja's Operation.run (a bound method) so the limiter knows the operationId even
-    # when several operations share one URL (GET and PATCH /me).
-    operation_id = getattr(getattr(run, "__self__", None), "operation_id", None)
+def _guard_call(run: Callable[..., Any]) -> Callable[..., Any]:
+    # Wraps ninja's Operation.run (a bound method), the whole call: authentication, parsing,
+    # the operation and ninja's error handlers. So it can count the calls refused before the
+    # operation runs, and it tells the limiter the operationId even when several operations
+    # share one URL (GET and PATCH /me).
+    operation = getattr(run, "__self__", None)
+    operation_id = getattr(operation, "operation_id", None)
 
     @functools.wraps(run)
-    def remembering(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+    def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
         setattr(request, OPERATION_ATTR, operation_id)
-        return run(request, *args, **kwargs)
+        rejected = rejected_counter(request)
+        try:
+            enforce(request, [rejected], fail_closed=False, increment=False)
+        except RateLimited as error:
+            return operation.api.on_exception(request, error)
+        response = run(request, *args, **kwargs)
+        if response.status_code in REJECTED_STATUSES and not getattr(request, COUNTED_ATTR, False):
+            record(request, [rejected])
+        return response
 
-    return remembering
+    return guarded
 
 
 def _operation_name(request: HttpRequest, view_func: Callable[..., Any]) -> str:
@@ -201,5 +287,5 @@ def _limit_operation(view_func: Callable[..., Any]) -> Callable[..., Any]:
 
 def install(api: Any) -> None:
     """Limit every operation of `api`, including routers added after this call."""
-    api.add_decorator(_remember_operation, mode="view")
+    api.add_decorator(_guard_call, mode="view")
     api.add_decorator(_limit_operation, mode="operation")

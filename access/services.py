@@ -15,9 +15,10 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
-from rest_framework_simplejwt.tokens import RefreshToken
-from rest_framework_simplejwt.utils import datetime_from_epoch
+from rest_framework_simplejwt.tokens import RefreshToken, Token
+from rest_framework_simplejwt.utils import datetime_from_epoch, get_md5_hash_password
 
 from access.models import TierChange, TierPlan, User, validate_timezone
 from access.tiers import Tier
@@ -293,11 +294,20 @@ def _verified_refresh(raw: str) -> tuple[RefreshToken, User]:
         token = RefreshToken(raw)  # signature, algorithm, expiry, type and blacklist
     except TokenError as error:
         raise _invalid_token() from error
-    user_id = token.payload.get(settings.SIMPLE_JWT["USER_ID_CLAIM"])
+    user_id = token.payload.get(jwt_settings.USER_ID_CLAIM)
     user = User.objects.filter(pk=user_id, is_active=True).first()
-    if user is None:
+    if user is None or not password_unchanged_since(token, user):
         raise _invalid_token()
     return token, user
+
+
+def password_unchanged_since(token: Token, user: User) -> bool:
+    """False when `user`'s password changed after `token` was issued (the token carries a hash
+    of the password hash then, as JWTAuthentication checks for access tokens)."""
+    if not jwt_settings.CHECK_REVOKE_TOKEN:
+        return True
+    claim = token.payload.get(jwt_settings.REVOKE_TOKEN_CLAIM)
+    return claim == get_md5_hash_password(user.password)
 
 
 def _revoke(token: RefreshToken, user: User) -> bool:

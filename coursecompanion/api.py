@@ -2,7 +2,7 @@
 
 import logging
 
-from django.core.exceptions import PermissionDenied, RequestDataTooBig
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
@@ -11,7 +11,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from access import ratelimits
 from access.auth import OptionalBearerAuth, optional_auth
-from coursecompanion.errors import DomainError, RateLimited
+from coursecompanion.errors import DomainError
 from coursecompanion.parsers import StorableTextParser
 
 logger = logging.getLogger(__name__)
@@ -71,8 +71,10 @@ def error_response(
 @api.exception_handler(DomainError)
 def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
     response = error_response(request, exc.status_code, exc.code, exc.message, exc.details)
-    if isinstance(exc, RateLimited):
-        response["Retry-After"] = str(exc.retry_after)
+    # RateLimited (429) always says when to retry; NotReady (503) may.
+    retry_after = getattr(exc, "retry_after", None)
+    if retry_after is not None:
+        response["Retry-After"] = str(retry_after)
     return response
 
 
@@ -121,6 +123,15 @@ def on_permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpRes
 @api.exception_handler(RequestDataTooBig)
 def on_body_too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
     return error_response(request, 413, "payload_too_large", "The request body is too large.")
+
+
+@api.exception_handler(SuspiciousOperation)
+def on_suspicious_request(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
+    # E.g. TooManyFieldsSent (over 1000 query parameters). Ninja picks the most specific
+    # handler, so RequestDataTooBig, a SuspiciousOperation too, keeps its 413.
+    security_logger = logging.getLogger(f"django.security.{exc.__class__.__name__}")
+    security_logger.warning("%s %s: %s", request.method, request.path, exc)
+    return error_response(request, 400, "bad_request", "The request is malformed.")
 
 
 @api.exception_handler(Exception)

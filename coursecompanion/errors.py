@@ -43,3 +43,7 @@ class RateLimited(DomainError):
 
 class NotReady(DomainError):
     status_code, code = 503, "not_ready"
+
+    def __init__(self, message: str, *, retry_after: int | None = None, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.retry_after = retry_after

@@ -19,7 +19,9 @@ STATUS_CODES = {
 
 class JsonErrorMiddleware:
     """Give API clients the one error shape even for responses made outside ninja's handlers:
-    unknown URLs (Django's 404), wrong methods (405), CSRF or body-size refusals, crashes (500)."""
+    unknown URLs (Django's 404), wrong methods (405), CSRF or body-size refusals, suspicious
+    requests such as a disallowed Host (400), crashes (500). First in MIDDLEWARE, so it also
+    rewrites what the other middleware answer themselves."""
 
     def __init__(self, get_response) -> None:
         self.get_response = get_response
@@ -40,7 +42,10 @@ class JsonErrorMiddleware:
         code, message = STATUS_CODES.get(status, ("error", "The request failed."))
         body = {"error": {"code": code, "message": message, "details": None}}
         rewritten = HttpResponse(json.dumps(body), status=status, content_type="application/json")
-        for header in ("Allow", "Retry-After", "WWW-Authenticate"):
-            if header in response:
-                rewritten[header] = response[header]
+        # Keep every other header (Allow, Retry-After, WWW-Authenticate, and the security
+        # headers of the middleware it runs outside of) and any cookie set.
+        for header, value in response.items():
+            if header.lower() not in ("content-type", "content-length"):
+                rewritten[header] = value
+        rewritten.cookies = response.cookies
         return rewritten

@@ -11,23 +11,49 @@ from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
+# pytest sets PYTEST_VERSION; tests may run without production secrets. Tests never read .env:
+# it may point at real services (a shared Redis the suite would empty).
+TESTING = "PYTEST_VERSION" in os.environ
+
 env = environ.Env()
-if (BASE_DIR / ".env").exists():
+if not TESTING and (BASE_DIR / ".env").exists():
     environ.Env.read_env(BASE_DIR / ".env")
 
-# pytest sets PYTEST_VERSION; tests may run without production secrets.
-TESTING = "PYTEST_VERSION" in os.environ
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
-# Management commands (makemigrations, check, set_tier...) sign nothing a client keeps, so they
-# may run on the local-only keys; anything that serves requests must have real secrets.
-MANAGEMENT_COMMAND = Path(sys.argv[0]).name == "manage.py" and "runserver" not in sys.argv
-LOCAL_KEYS_ALLOWED = DEBUG or TESTING or MANAGEMENT_COMMAND
 
-SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="")
-if not SECRET_KEY:
-    if not LOCAL_KEYS_ALLOWED:
-        raise ImproperlyConfigured("Set DJANGO_SECRET_KEY (or DJANGO_DEBUG=1 for local use).")
-    SECRET_KEY = "insecure-local-only-key-never-use-in-production"
+
+def _command_name(argv: list[str]) -> str | None:
+    """The manage.py (or django-admin) command being run, None for any other process. Read as
+    Django reads it: the first argument, help when there is none."""
+    if Path(argv[0]).name not in ("manage.py", "django-admin"):
+        return None
+    command = argv[1] if len(argv) > 1 else "help"
+    return {"--help": "help", "-h": "help", "--version": "version"}.get(command, command)
+
+
+# Commands that neither serve, sign nor write data may run on the local-only keys and the SQLite
+# default (the before-stop hook runs `manage.py makemigrations --check --dry-run` with no
+# environment). Everything else (web, shell, migrate, workers) needs the real settings.
+LOCAL_ONLY_COMMANDS = frozenset(
+    {"makemigrations", "check", "showmigrations", "sqlmigrate", "help", "version"}
+)
+LOCAL_DEFAULTS_ALLOWED = DEBUG or TESTING or _command_name(sys.argv) in LOCAL_ONLY_COMMANDS
+# Secrets given in production must be long enough to resist guessing offline (HS256 keys).
+MIN_KEY_LENGTH = 32
+
+
+def _secret(name: str, local_default: str) -> str:
+    value = env.str(name, default="")
+    if not value:
+        if not LOCAL_DEFAULTS_ALLOWED:
+            raise ImproperlyConfigured(f"Set {name} (or DJANGO_DEBUG=1 for local use).")
+        return local_default
+    if not (DEBUG or TESTING) and len(value) < MIN_KEY_LENGTH:
+        raise ImproperlyConfigured(f"{name} must be at least {MIN_KEY_LENGTH} characters long.")
+    return value
+
+
+SECRET_KEY = _secret("DJANGO_SECRET_KEY", "insecure-local-only-key-never-use-in-production")
 
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
@@ -49,6 +75,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so it also sees what the middleware below answers itself (DisallowedHost's 400).
+    "coursecompanion.middleware.JsonErrorMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -57,7 +85,6 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "coursecompanion.middleware.JsonErrorMiddleware",
 ]
 
 ROOT_URLCONF = "coursecompanion.urls"
@@ -80,6 +107,9 @@ TEMPLATES = [
 WSGI_APPLICATION = "coursecompanion.wsgi.application"
 ASGI_APPLICATION = "coursecompanion.asgi.application"
 
+if not env.str("DATABASE_URL", default="") and not LOCAL_DEFAULTS_ALLOWED:
+    # Never fall back to a local SQLite file in production: data would vanish with the machine.
+    raise ImproperlyConfigured("Set DATABASE_URL (or DJANGO_DEBUG=1 for local use).")
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
@@ -147,7 +177,6 @@ if not DEBUG:
     SECURE_CONTENT_TYPE_NOSNIFF = True
     SESSION_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=not TESTING)
     CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 LOGGING = {
     "version": 1,
@@ -157,11 +186,7 @@ LOGGING = {
 }
 
 # JWT (simplejwt). Its own signing key, so rotating it logs everyone out without touching sessions.
-JWT_SIGNING_KEY = env.str("JWT_SIGNING_KEY", default="")
-if not JWT_SIGNING_KEY:
-    if not LOCAL_KEYS_ALLOWED:
-        raise ImproperlyConfigured("Set JWT_SIGNING_KEY (or DJANGO_DEBUG=1 for local use).")
-    JWT_SIGNING_KEY = "insecure-local-only-jwt-key-never-use-in-production"
+JWT_SIGNING_KEY = _secret("JWT_SIGNING_KEY", "insecure-local-only-jwt-key-never-use-in-production")
 
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env.int("JWT_ACCESS_MINUTES", default=15)),
@@ -174,6 +199,9 @@ SIMPLE_JWT = {
     "AUTH_HEADER_TYPES": ("Bearer",),
     "USER_ID_FIELD": "id",
     "USER_ID_CLAIM": "user_id",
+    # Tokens carry a hash of the password hash: changing a password revokes every token issued
+    # before (access tokens in JWTAuthentication, refresh tokens in access/services.py).
+    "CHECK_REVOKE_TOKEN": True,
 }
 
 # --- Quizzes ---
@@ -224,9 +252,6 @@ RATELIMIT_USE_CACHE = "default"
 # access/ratelimits.py decides per limit what a cache outage means (API calls fail open, login
 # and registration fail closed); django-ratelimit itself never silently lets a call through.
 RATELIMIT_FAIL_OPEN = False
-# Proxies in front of the app that append the client's address to X-Forwarded-For (1 behind a
-# single load balancer). 0: use REMOTE_ADDR and ignore the header, which clients can forge.
-RATE_LIMIT_TRUSTED_PROXIES = env.int("RATE_LIMIT_TRUSTED_PROXIES", default=0)
 # Rates are "<count>/<period>" with period s, m, h or d (e.g. "60/m", "10/5m").
 RATE_LIMITS = {
     # Signed-in callers, keyed on the user id: per operation, and across the whole API.
@@ -235,10 +260,34 @@ RATE_LIMITS = {
     # Anonymous callers, keyed on the client IP.
     "anon_per_operation": env.str("RATE_LIMIT_ANON_PER_OPERATION", default="60/m"),
     "anon_total": env.str("RATE_LIMIT_ANON_TOTAL", default="300/m"),
-    # Password guessing: POST /auth/token per account (any IP) and per IP (any account).
-    "login_per_account": env.str("RATE_LIMIT_LOGIN_PER_ACCOUNT", default="5/m"),
+    # Password guessing: failed POST /auth/token per account and IP, per account (any IP: looser,
+    # so a stranger cannot lock the owner out) and per IP (any account).
+    "login_per_account_ip": env.str("RATE_LIMIT_LOGIN_PER_ACCOUNT_IP", default="5/m"),
+    "login_per_account": env.str("RATE_LIMIT_LOGIN_PER_ACCOUNT", default="20/m"),
     "login_per_ip": env.str("RATE_LIMIT_LOGIN_PER_IP", default="20/m"),
     "register_per_ip": env.str("RATE_LIMIT_REGISTER_PER_IP", default="10/h"),
+    # Calls refused before their operation runs (400, 401, 403, 413, 422), per user a valid
+    # token names, else per IP; past it every call of that caller answers 429.
+    "rejected": env.str("RATE_LIMIT_REJECTED", default="60/m"),
 }
 # Per-operation rates replacing the per-operation default, by operationId: {"submitQuiz": "20/m"}.
 RATE_LIMIT_OPERATIONS = env.dict("RATE_LIMIT_OPERATIONS", default={})
+
+
+# --- proxies and HTTPS ---
+# Proxies in front of the app (1 behind a single load balancer) that set X-Forwarded-Proto and
+# append the client's address to X-Forwarded-For. 0 (no proxy): both headers are ignored, since
+# clients can forge them. RATE_LIMIT_TRUSTED_PROXIES is the old name.
+TRUSTED_PROXY_HOPS = env.int(
+    "TRUSTED_PROXY_HOPS", default=env.int("RATE_LIMIT_TRUSTED_PROXIES", default=0)
+)
+if TRUSTED_PROXY_HOPS < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_HOPS must be 0 or more.")
+if TRUSTED_PROXY_HOPS > 0:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Off by default: turn HSTS on (e.g. 31536000) once HTTPS works for the host, since browsers
+# then refuse plain HTTP to it for that long. Redirecting HTTP to HTTPS needs a proxy that says
+# which scheme the client used (TRUSTED_PROXY_HOPS > 0); health checks are never redirected.
+SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=0)
+SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=False)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]

@@ -1,7 +1,10 @@
 import pytest
+from django.contrib.auth.models import Group, Permission
 from django.test import Client
 
-from access.models import TierChange, TierPlan
+from access.editors import EDITORS_GROUP
+from access.models import TierChange, TierPlan, User
+from access.tests.conftest import PASSWORD, post_json
 from conftest import make_user
 
 pytestmark = pytest.mark.django_db
@@ -97,3 +100,76 @@ def test_admin_add_user_page_has_no_tier_history(admin_client):
     response = admin_client.get("/admin/access/user/add/")
     assert response.status_code == 200
     assert "Tier history" not in response.content.decode()
+
+
+def test_admin_password_change_revokes_the_users_tokens(admin_client, anon_client, user):
+    tokens = post_json(
+        anon_client, "/api/v1/auth/token", {"email": user.email, "password": PASSWORD}
+    )
+    tokens = tokens.json()
+    response = admin_client.post(
+        f"/admin/access/user/{user.id}/password/",
+        {"password1": "a-brand-new-passphrase-7", "password2": "a-brand-new-passphrase-7"},
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    me = anon_client.get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {tokens['access']}")
+    assert me.status_code == 401
+    refreshed = post_json(anon_client, "/api/v1/auth/token/refresh", {"refresh": tokens["refresh"]})
+    assert refreshed.status_code == 401
+
+
+@pytest.fixture
+def user_manager(db) -> User:
+    """Staff who may change users (the permission POST /access/upgrade asks for), not superuser."""
+    manager = make_user("usermanager@example.com", is_staff=True)
+    manager.user_permissions.add(
+        *Permission.objects.filter(
+            content_type__app_label="access", codename__in=["view_user", "change_user"]
+        )
+    )
+    return manager
+
+
+def test_only_superusers_grant_superuser_status_groups_or_permissions(user_manager):
+    client = Client()
+    client.force_login(user_manager)
+    editors = Group.objects.get(name=EDITORS_GROUP)
+    every_permission = Permission.objects.values_list("id", flat=True)
+    form = change_form(
+        user_manager,
+        is_staff="on",
+        is_superuser="on",
+        groups=[editors.id],
+        user_permissions=list(every_permission),
+        display_name="Still editable",
+    )
+    url = f"/admin/access/user/{user_manager.id}/change/"
+    response = client.post(url, form)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    user_manager.refresh_from_db()
+    assert user_manager.display_name == "Still editable"
+    assert not user_manager.is_superuser
+    assert list(user_manager.groups.all()) == []
+    assert set(user_manager.user_permissions.values_list("codename", flat=True)) == {
+        "view_user",
+        "change_user",
+    }
+
+
+def test_superusers_still_grant_groups(admin_client, user):
+    editors = Group.objects.get(name=EDITORS_GROUP)
+    response = admin_client.post(
+        f"/admin/access/user/{user.id}/change/", change_form(user, groups=[editors.id])
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert list(user.groups.all()) == [editors]
+
+
+def test_tier_plans_are_added_only_with_the_add_permission(admin_client):
+    TierPlan.objects.filter(name="team").delete()  # a free slot: adding is possible at all
+    editor = make_user("editor@example.com", is_staff=True)
+    editor.groups.add(Group.objects.get(name=EDITORS_GROUP))
+    client = Client()
+    client.force_login(editor)
+    assert client.get("/admin/access/tierplan/add/").status_code == 403
+    assert admin_client.get("/admin/access/tierplan/add/").status_code == 200

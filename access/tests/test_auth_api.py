@@ -360,3 +360,42 @@ def test_tier_comes_from_the_database_not_the_token(user, gated_course):
     assert client.get(chapter).status_code == 200
     assert client.get(ME).json()["tier"] == "premium"
     assert "tier" not in claims_of(client.defaults["HTTP_AUTHORIZATION"].split()[1])
+
+
+# --- a password change revokes tokens; sessions stand in for staff only -----------------------
+
+
+def test_changing_the_password_revokes_every_token(anon_client, user):
+    old = log_in(anon_client)
+    user.set_password("a-brand-new-passphrase-7")
+    user.save()
+    assert_refused(anon_client, old["access"])
+    for endpoint in (REFRESH, LOGOUT):
+        response = post_json(anon_client, endpoint, {"refresh": old["refresh"]})
+        assert_error(response, 401, "invalid_token")
+    new = log_in(anon_client, password="a-brand-new-passphrase-7")
+    assert anon_client.get(ME, **bearer(new["access"])).status_code == 200
+    rotated = post_json(anon_client, REFRESH, {"refresh": new["refresh"]})
+    assert rotated.status_code == 200
+    assert anon_client.get(ME, **bearer(rotated.json()["access"])).status_code == 200
+
+
+def test_profile_changes_do_not_revoke_tokens(anon_client, user):
+    tokens = log_in(anon_client)
+    patched = anon_client.patch(
+        ME, {"display_name": "Grace"}, content_type="application/json", **bearer(tokens["access"])
+    )
+    assert patched.status_code == 200
+    assert anon_client.get(ME, **bearer(tokens["access"])).status_code == 200
+    assert post_json(anon_client, REFRESH, {"refresh": tokens["refresh"]}).status_code == 200
+
+
+def test_a_students_session_cookie_is_not_a_credential(client, premium_user, gated_course):
+    # Only staff previewing from the admin are recognised by their session; anyone else with a
+    # session cookie is an anonymous caller.
+    client.force_login(premium_user)
+    premium = f"/api/v1/chapters/{gated_course['premium'].id}"
+    assert_error(client.get(premium), 403, "chapter_locked")
+    check = client.get("/api/v1/access/check", {"resource": f"chapter:{gated_course['free'].id}"})
+    assert check.json()["user_tier"] == "free"
+    assert client.get(premium, **bearer(AccessToken.for_user(premium_user))).status_code == 200

@@ -131,6 +131,75 @@ def test_limits_can_be_switched_off(frozen_time, settings):
     assert [client.get("/api/v1/tiers").status_code for _ in range(3)] == [200, 200, 200]
 
 
+# --- calls refused before their operation runs ------------------------------------------------
+
+
+def test_61st_call_with_a_bad_token_in_a_minute_is_429(frozen_time, user):
+    client = Client(HTTP_AUTHORIZATION="Bearer not-a-token", REMOTE_ADDR="203.0.113.5")
+    for number in range(60):
+        assert client.get("/api/v1/me").status_code == 401, number
+    retry_after = assert_limited(client.get("/api/v1/tiers"), "api:rejected")
+    # Keyed on the address: anonymous calls from it wait too, other addresses and valid tokens
+    # (keyed on their user) do not.
+    assert_limited(Client().get("/api/v1/tiers", REMOTE_ADDR="203.0.113.5"), "api:rejected")
+    assert Client().get("/api/v1/tiers", REMOTE_ADDR="203.0.113.6").status_code == 200
+    assert bearer_client(user).get("/api/v1/me", REMOTE_ADDR="203.0.113.5").status_code == 200
+    frozen_time.shift(retry_after)
+    assert client.get("/api/v1/me").status_code == 401
+
+
+@pytest.fixture
+def few_refusals(settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "rejected": "3/m"}
+
+
+def test_invalid_bodies_are_limited_per_user(frozen_time, few_refusals, user):
+    client = bearer_client(user)
+
+    def invalid_patch():
+        return client.patch("/api/v1/me", {"tier": "team"}, content_type="application/json")
+
+    for _ in range(3):
+        assert_error(invalid_patch(), 422, "validation_error")
+    assert_limited(invalid_patch(), "api:rejected")
+    assert_limited(client.get("/api/v1/me"), "api:rejected")
+    # Keyed on the user: a neighbour behind the same address is unaffected.
+    assert bearer_client(make_user("neighbour@example.com")).get("/api/v1/me").status_code == 200
+
+
+def test_malformed_bodies_and_oversized_bodies_are_limited(frozen_time, few_refusals, settings):
+    def malformed():
+        return Client().generic("POST", TOKEN, b"{not json", content_type="application/json")
+
+    assert_error(malformed(), 400, "malformed_body")
+    too_big = "x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1)
+    assert_error(post_json(Client(), REGISTER, {"password": too_big}), 413, "payload_too_large")
+    assert_error(malformed(), 400, "malformed_body")
+    assert_limited(malformed(), "api:rejected")
+
+
+def test_staff_only_operation_refusals_are_limited(frozen_time, few_refusals, user):
+    client = bearer_client(user)
+
+    def upgrade():
+        body = {"user_id": user.id, "new_tier": "team", "reason": "please"}
+        return post_json(client, "/api/v1/access/upgrade", body)
+
+    for _ in range(3):
+        assert_error(upgrade(), 403, "forbidden")
+    assert_limited(upgrade(), "api:rejected")
+
+
+def test_refusals_by_an_operation_are_counted_once(frozen_time, few_refusals, gated_course):
+    # Locked chapters and wrong passwords already count against the operation's own limits.
+    client = bearer_client(make_user("free@example.com"))
+    url = f"/api/v1/chapters/{gated_course['premium'].id}"
+    for _ in range(5):
+        assert_error(client.get(url), 403, "chapter_locked")
+    for _ in range(4):
+        assert_error(bad_login("nobody@example.com"), 401, "invalid_credentials")
+
+
 # --- login and registration ------------------------------------------------------------------
 
 
@@ -138,21 +207,46 @@ def bad_login(email: str = "student@example.com", ip: str = "192.0.2.1"):
     return post_json(Client(), TOKEN, {"email": email, "password": "wrong"}, REMOTE_ADDR=ip)
 
 
+def good_login(email: str = "student@example.com", ip: str = "192.0.2.1"):
+    return post_json(Client(), TOKEN, {"email": email, "password": PASSWORD}, REMOTE_ADDR=ip)
+
+
 def test_6th_bad_login_in_a_minute_for_one_account_is_429(frozen_time, user):
-    # Five wrong passwords, each from a different address...
-    for number in range(5):
-        assert_error(bad_login(ip=f"192.0.2.{number}"), 401, "invalid_credentials")
-    # ...and the sixth is refused before the password is even checked, even the right one.
-    assert_limited(bad_login(ip="198.51.100.9"), "auth:login:account")
-    right = post_json(Client(), TOKEN, {"email": "STUDENT@example.com", "password": PASSWORD})
-    assert_limited(right, "auth:login:account")
-    # Another account is not affected.
+    for _ in range(5):
+        assert_error(bad_login(), 401, "invalid_credentials")
+    # The sixth from that address is refused before the password is even checked, even the
+    # right one (any case of the address).
+    assert_limited(bad_login(), "auth:login:account_ip")
+    assert_limited(good_login("STUDENT@example.com"), "auth:login:account_ip")
+    # Another account from the same address is not affected.
     make_user("other@example.com")
-    other = post_json(Client(), TOKEN, {"email": "other@example.com", "password": PASSWORD})
-    assert other.status_code == 200
+    assert good_login("other@example.com").status_code == 200
     frozen_time.shift(61)
-    ok = post_json(Client(), TOKEN, {"email": "student@example.com", "password": PASSWORD})
-    assert ok.status_code == 200
+    assert good_login().status_code == 200
+
+
+def test_failed_logins_from_one_ip_do_not_lock_the_owner_out(frozen_time, user):
+    for _ in range(5):
+        assert_error(bad_login(ip="203.0.113.66"), 401, "invalid_credentials")
+    assert_limited(bad_login(ip="203.0.113.66"), "auth:login:account_ip")
+    # The owner, elsewhere, still gets in.
+    assert good_login(ip="198.51.100.9").status_code == 200
+
+
+def test_only_failed_logins_count(frozen_time, user):
+    for number in range(8):
+        assert good_login().status_code == 200, number
+    for _ in range(5):
+        assert_error(bad_login(), 401, "invalid_credentials")
+    assert_limited(bad_login(), "auth:login:account_ip")
+
+
+def test_failed_logins_per_account_are_capped_across_ips(frozen_time, settings, user):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "login_per_account": "3/m"}
+    for number in range(3):
+        assert_error(bad_login(ip=f"192.0.2.{number}"), 401, "invalid_credentials")
+    assert_limited(good_login(ip="198.51.100.9"), "auth:login:account")
+    assert good_login("other@example.com", ip="198.51.100.9").status_code == 401
 
 
 def test_login_attempts_per_ip_are_limited_across_accounts(frozen_time, settings):
@@ -185,10 +279,13 @@ def test_registration_is_limited_per_ip(frozen_time, settings):
         (2, "10.0.0.1", "6.6.6.6, 192.0.2.77, 10.0.0.2", "192.0.2.77"),
         (1, "10.0.0.1", "", "10.0.0.1"),
         (0, "2001:db8:1:2:3:4:5:6", "", "2001:db8:1:2::"),
+        # IPv4 clients seen through an IPv6 socket keep their own address, not one /64 for all.
+        (0, "::ffff:192.0.2.10", "", "192.0.2.10"),
+        (1, "10.0.0.1", "::ffff:198.51.100.4", "198.51.100.4"),
     ],
 )
 def test_client_ip_trusts_only_configured_proxies(settings, proxies, remote, forwarded, expected):
-    settings.RATE_LIMIT_TRUSTED_PROXIES = proxies
+    settings.TRUSTED_PROXY_HOPS = proxies
     request = RequestFactory().get("/", REMOTE_ADDR=remote, HTTP_X_FORWARDED_FOR=forwarded)
     assert ratelimits.client_ip(request) == expected
 
@@ -207,6 +304,7 @@ def test_redis_down_reads_fail_open_and_login_fails_closed(user, gated_course):
 
         login = post_json(Client(), TOKEN, {"email": "student@example.com", "password": PASSWORD})
         assert_error(login, 503, "rate_limiter_unavailable")
+        assert login["Retry-After"] == "5"
         register = post_json(Client(), REGISTER, {"email": "new@example.com", "password": PASSWORD})
         assert_error(register, 503, "rate_limiter_unavailable")
     assert not User.objects.filter(email="new@example.com").exists()
@@ -246,7 +344,8 @@ def test_limits_work_on_redis(redis_cache, frozen_time, user, gated_course):
     assert redis_cache.keys("rl:*")
     for _ in range(5):
         assert_error(bad_login(), 401, "invalid_credentials")
-    assert_limited(bad_login(), "auth:login:account")
+    assert_limited(bad_login(), "auth:login:account_ip")
+    assert good_login(ip="198.51.100.9").status_code == 200
 
 
 # --- settings checks -------------------------------------------------------------------------
@@ -255,8 +354,11 @@ def test_limits_work_on_redis(redis_cache, frozen_time, user, gated_course):
 def test_check_flags_a_malformed_rate(settings):
     assert checks.check_rate_settings(None) == []
     settings.RATE_LIMITS = {**settings.RATE_LIMITS, "login_per_ip": "twenty a minute"}
-    settings.RATE_LIMIT_OPERATIONS = {"getChapter": "5/fortnight"}
-    assert [error.id for error in checks.check_rate_settings(None)] == ["access.E001"] * 2
+    # django-ratelimit refuses a zero multiplier: it would read as the cache being down.
+    settings.RATE_LIMIT_OPERATIONS = {"getChapter": "5/fortnight", "listTiers": "5/0m"}
+    assert [error.id for error in checks.check_rate_settings(None)] == ["access.E001"] * 3
+    settings.RATE_LIMIT_OPERATIONS = {"getChapter": "5/10m"}
+    assert [error.id for error in checks.check_rate_settings(None)] == ["access.E001"]
 
 
 def test_deploy_check_warns_when_counters_are_per_process():
@@ -266,3 +368,12 @@ def test_deploy_check_warns_when_counters_are_per_process():
         assert [w.id for w in checks.check_shared_rate_counters(None)] == ["access.W001"]
     with override_settings(CACHES=shared):
         assert checks.check_shared_rate_counters(None) == []
+
+
+def test_deploy_check_warns_when_no_proxy_is_trusted(settings):
+    settings.DEBUG, settings.TRUSTED_PROXY_HOPS = False, 0
+    assert [w.id for w in checks.check_trusted_proxies(None)] == ["access.W002"]
+    settings.TRUSTED_PROXY_HOPS = 1
+    assert checks.check_trusted_proxies(None) == []
+    settings.DEBUG, settings.TRUSTED_PROXY_HOPS = True, 0
+    assert checks.check_trusted_proxies(None) == []

@@ -113,3 +113,26 @@ def test_upgrade_user_tier_checks_the_actor_itself(user, tier_manager):
     assert target == user and change.changed_by == tier_manager
     with pytest.raises(NotFound):
         services.upgrade_user_tier(actor=tier_manager, user_id=0, new_tier="pro", reason="x")
+
+
+def test_time_zone_names_are_read_from_disk_once(monkeypatch):
+    import zoneinfo
+
+    from django.core.exceptions import ValidationError
+
+    from access import models
+
+    reads = []
+    real = zoneinfo.available_timezones
+
+    def counting_read():
+        reads.append(1)
+        return real()
+
+    models.iana_zone_names.cache_clear()
+    monkeypatch.setattr(zoneinfo, "available_timezones", counting_read)
+    for _ in range(3):
+        models.validate_timezone("Europe/Paris")
+    with pytest.raises(ValidationError):
+        models.validate_timezone("Mars/Olympus")
+    assert len(reads) == 1
