@@ -20,7 +20,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q, QuerySet
 from django.utils.encoding import filepath_to_uri
 from django.utils.text import slugify
 
@@ -303,9 +303,7 @@ def media_url(summary: dict[str, Any]) -> str:
 def save_sections(*, chapter: Chapter, sections: Iterable[Section]) -> None:
     """Save a chapter's edited sections, allowing positions to be swapped or rotated."""
     sections = list(sections)
-    moved = [s.pk for s in sections if s.pk is not None]
-    for pk in moved:
-        Section.objects.filter(pk=pk, chapter=chapter).update(order=PARKING_OFFSET + pk)
+    park_positions(Section.objects.filter(chapter=chapter, pk__in=[s.pk for s in sections if s.pk]))
     for section in sections:
         section.chapter = chapter
         section.save()
@@ -519,10 +517,16 @@ def _import_course(*, directory: Path, write: bool, stored: list[str]) -> Import
     return report
 
 
+def park_positions(rows: QuerySet) -> None:
+    """Move `rows` (models with an `order`) above every real position in one statement, so
+    positions can then be swapped or rotated without tripping a unique (parent, order)
+    constraint halfway through. Used by every app that renumbers children."""
+    rows.update(order=F("pk") + PARKING_OFFSET)
+
+
 def _park(row: Chapter | Section) -> None:
-    parked = PARKING_OFFSET + row.pk
-    type(row).objects.filter(pk=row.pk).update(order=parked)
-    row.order = parked
+    park_positions(type(row).objects.filter(pk=row.pk))
+    row.order = PARKING_OFFSET + row.pk
 
 
 def _import_sections(

@@ -16,14 +16,12 @@ from django.utils import timezone
 from access import services as access_services
 from access.models import User
 from access.tiers import Tier
+from content import services as content_services
 from coursecompanion.errors import Invalid, NotFound, RateLimited
 from progress import services as progress_services
 from quizzes import grading
 from quizzes.models import Attempt, Question, Quiz
 
-# Rows being renumbered are parked above any real position first, so swapping two questions'
-# positions never trips the unique (quiz, order) constraint halfway through.
-PARKING_OFFSET = 1_000_000
 IDEMPOTENCY_KEY_MAX_LENGTH = 255
 GRADED_FIELDS = ("score", "max_score", "percent", "passed", "results")
 
@@ -387,11 +385,9 @@ def _rebuild_progress(*, quiz: Quiz, users: set[User]) -> None:
 def save_questions(*, quiz: Quiz, questions: Iterable[Question]) -> None:
     """Save a quiz's edited questions, allowing positions to be swapped or rotated."""
     questions = list(questions)
-    for question in questions:
-        if question.pk is not None:
-            Question.objects.filter(pk=question.pk, quiz=quiz).update(
-                order=PARKING_OFFSET + question.pk
-            )
+    content_services.park_positions(
+        Question.objects.filter(quiz=quiz, pk__in=[q.pk for q in questions if q.pk])
+    )
     for question in questions:
         question.quiz = quiz
         question.save()
