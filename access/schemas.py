@@ -1,23 +1,16 @@
-"""Request and response bodies of the accounts and access API.
-
-Request schemas forbid unknown fields: a body carrying `tier`, `is_staff` or `email` where they
-may not be set is refused (422) instead of being half-applied."""
+"""Request and response bodies of the accounts and access API."""
 
 from datetime import datetime
 from decimal import Decimal
 from typing import Literal
 
 from ninja import Field, Schema
-from pydantic import ConfigDict
 
 from access.tiers import Tier
+from coursecompanion.schemas import RequestBody
 
 
-class StrictIn(Schema):
-    model_config = ConfigDict(extra="forbid")
-
-
-class RegisterIn(StrictIn):
+class RegisterIn(RequestBody):
     email: str = Field(min_length=3, max_length=254, examples=["ada@example.com"])
     # An upper bound keeps password hashing from being a denial-of-service lever.
     password: str = Field(min_length=1, max_length=1024)
@@ -25,16 +18,16 @@ class RegisterIn(StrictIn):
     timezone: str = Field("UTC", max_length=64, examples=["Europe/Paris"])
 
 
-class TokenIn(StrictIn):
+class TokenIn(RequestBody):
     email: str = Field(max_length=254)
     password: str = Field(max_length=1024)
 
 
-class RefreshIn(StrictIn):
+class RefreshIn(RequestBody):
     refresh: str = Field(max_length=4096)
 
 
-class ProfileIn(StrictIn):
+class ProfileIn(RequestBody):
     display_name: str | None = Field(None, max_length=100)
     timezone: str | None = Field(None, max_length=64, examples=["America/New_York"])
 
@@ -76,7 +69,7 @@ class TierPlanListOut(Schema):
     count: int
 
 
-class AccessCheckIn(StrictIn):
+class AccessCheckIn(RequestBody):
     resource: str = Field(min_length=1, max_length=100, examples=["chapter:4"])
 
 
@@ -94,7 +87,7 @@ class UserTierOut(Schema):
     since: datetime
 
 
-class UpgradeIn(StrictIn):
+class UpgradeIn(RequestBody):
     user_id: int
     new_tier: Tier
     reason: str = Field("Changed by staff through the API.", min_length=1, max_length=500)

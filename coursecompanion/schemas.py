@@ -4,9 +4,17 @@ from typing import Annotated, Any
 
 from django.conf import settings
 from ninja import Field, Schema
+from pydantic import ConfigDict
 
 # A database id: larger numbers cannot exist, and SQLite cannot even bind them (a 500 otherwise).
 ObjectId = Annotated[int, Field(ge=1, le=2**63 - 1)]
+
+
+class RequestBody(Schema):
+    """The base of every request body: unknown fields are refused (422 `extra_forbidden`), so
+    `user_id`, `score`, `tier` or `is_staff` in a body can never be half-applied or ignored."""
+
+    model_config = ConfigDict(extra="forbid")
 
 
 class ErrorBody(Schema):

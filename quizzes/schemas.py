@@ -5,7 +5,7 @@ from ninja import Field, Schema
 
 from access.tiers import Tier
 from content.models import Chapter
-from coursecompanion.schemas import ObjectId
+from coursecompanion.schemas import ObjectId, RequestBody
 from quizzes.models import Question
 
 
@@ -58,7 +58,7 @@ class QuizOut(Schema):
     questions: list[QuestionOut]
 
 
-class SubmitIn(Schema):
+class SubmitIn(RequestBody):
     answers: dict[str, Any] = Field(
         description='{"<question_id>": answer}. Shapes by kind: single "B", multiple ["A", "C"], '
         'true_false true, short "text", numeric 3.14. Every question needs an answer.',
