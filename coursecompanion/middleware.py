@@ -49,3 +49,24 @@ class JsonErrorMiddleware:
                 rewritten[header] = value
         rewritten.cookies = response.cookies
         return rewritten
+
+
+class HeadAsGetMiddleware:
+    """HEAD on the API answers exactly as GET would (status, headers, Content-Length) without the
+    body, as HTTP requires (RFC 9110 9.3.2). Ninja routes HEAD nowhere (405), so the request runs
+    as a GET. Outermost, so error bodies written by the middleware below are dropped too."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method != "HEAD" or not request.path.startswith(JSON_PATH_PREFIXES):
+            return self.get_response(request)
+        request.method = "GET"
+        request.META["REQUEST_METHOD"] = "GET"
+        response = self.get_response(request)
+        request.method = request.META["REQUEST_METHOD"] = "HEAD"
+        if not response.streaming:
+            response["Content-Length"] = str(len(response.content))
+            response.content = b""
+        return response

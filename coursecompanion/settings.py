@@ -75,6 +75,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "coursecompanion.middleware.HeadAsGetMiddleware",
     # First, so it also sees what the middleware below answers itself (DisallowedHost's 400).
     "coursecompanion.middleware.JsonErrorMiddleware",
     "django.middleware.security.SecurityMiddleware",
