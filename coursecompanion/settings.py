@@ -151,7 +151,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env.str("DJANGO_STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 # Tests and local runs serve static files from the apps; only deployments run collectstatic.
 WHITENOISE_AUTOREFRESH = DEBUG or TESTING
 MEDIA_URL = "/media/"
@@ -169,6 +169,9 @@ STORAGES = {
 
 # ChatGPT sends small JSON bodies; anything bigger is refused with 413 before parsing.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2 * 1024 * 1024)
+# Chunked bodies (no Content-Length) outside the API, i.e. admin media uploads, are read up to
+# this size (coursecompanion/wsgi_body.py); API bodies keep the limit above.
+CHUNKED_BODY_MAX_SIZE = env.int("CHUNKED_BODY_MAX_SIZE", default=100 * 1024 * 1024)
 
 API_PAGE_SIZE_DEFAULT = 20
 API_PAGE_SIZE_MAX = 100
