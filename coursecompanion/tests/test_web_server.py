@@ -5,8 +5,6 @@ import http.client
 import json
 import socket
 
-import pytest
-
 from coursecompanion.tests.production_server import manage, production_env
 
 
