@@ -149,3 +149,50 @@ def test_the_procfile_release_step_collects_static_files():
     )
     assert "collectstatic --noinput" in procfile["release"]
     assert "gunicorn.conf.py" in procfile["web"]
+
+
+# --- slow clients ----------------------------------------------------------------------------
+
+SLOW_CLIENTS = 16
+
+
+def test_sixteen_slow_clients_leave_healthz_answering_within_a_second(production_site):
+    """16 connections send their headers a byte at a time (a slowloris) while /healthz is asked
+    five times; each answer must come within a second. Bounded: about 3 s in all."""
+    import threading
+    import time
+
+    stop = threading.Event()
+    partial = b"POST /api/v1/auth/token HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: "
+    connections = [
+        socket.create_connection(("127.0.0.1", production_site.port), timeout=5)
+        for _ in range(SLOW_CLIENTS)
+    ]
+
+    def trickle():
+        # Every connection has started its request, so each holds a thread; then a byte each.
+        for sock in connections:
+            sock.sendall(partial)
+        while not stop.wait(0.2):
+            for sock in connections:
+                sock.sendall(b"a")
+
+    trickler = threading.Thread(target=trickle, daemon=True)
+    trickler.start()
+    try:
+        time.sleep(0.5)
+        latencies = []
+        for _ in range(5):
+            started = time.monotonic()
+            status, _, _ = request(production_site, "GET", "/healthz")
+            latencies.append(time.monotonic() - started)
+            assert status == 200
+            time.sleep(0.4)
+        assert trickler.is_alive()  # the slow clients were still connected throughout
+    finally:
+        stop.set()
+        trickler.join(timeout=5)
+        for sock in connections:
+            sock.close()
+    assert max(latencies) < 1.0, latencies
+    print(f"{SLOW_CLIENTS} slow clients held; /healthz latencies {latencies}")
