@@ -47,3 +47,9 @@ class NotReady(DomainError):
     def __init__(self, message: str, *, retry_after: int | None = None, **kwargs: Any) -> None:
         super().__init__(message, **kwargs)
         self.retry_after = retry_after
+
+
+class DatabaseUnavailable(NotReady):
+    """The database refused, timed out or stayed locked: the request may succeed when retried."""
+
+    code = "database_unavailable"

@@ -1,5 +1,7 @@
 import json
 
+from django.conf import settings
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 
 # Paths whose clients read JSON only; anything Django answers there in HTML is rewritten.
@@ -14,6 +16,7 @@ STATUS_CODES = {
     413: ("payload_too_large", "The request body is too large."),
     429: ("rate_limited", "Too many requests."),
     500: ("server_error", "Something went wrong on our side."),
+    503: ("database_unavailable", "The database is unavailable for a moment; try again shortly."),
 }
 
 
@@ -34,6 +37,20 @@ class JsonErrorMiddleware:
             and not response.get("Content-Type", "").startswith("application/json")
         ):
             return self.as_json(response)
+        return response
+
+    def process_exception(self, request: HttpRequest, exc: Exception) -> HttpResponse | None:
+        """A database that is down, hung or locked is a 503 with Retry-After outside the API too
+        (the admin), never a 500; the API's own handler answers first on /api/."""
+        if not isinstance(exc, (OperationalError, InterfaceError)):
+            return None
+        from coursecompanion.api import database_unavailable
+
+        error = database_unavailable(exc)
+        response = HttpResponse(error.message, status=503, content_type="text/plain")
+        response["Retry-After"] = str(settings.DATABASE_RETRY_AFTER)
+        if request.path.startswith(JSON_PATH_PREFIXES):
+            response = self.as_json(response)
         return response
 
     @staticmethod

@@ -118,6 +118,28 @@ DATABASES = {
 # (most of the traffic) skip the BEGIN/COMMIT round trips.
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=0))
 
+# A database that is down or hung must cost a request seconds, not gunicorn's 30 s worker
+# timeout: connecting gives up after DATABASE_CONNECT_TIMEOUT seconds and a statement after
+# DATABASE_STATEMENT_TIMEOUT; the API then answers 503 database_unavailable with Retry-After.
+DATABASE_CONNECT_TIMEOUT = env.int("DATABASE_CONNECT_TIMEOUT", default=3)
+DATABASE_STATEMENT_TIMEOUT = env.int("DATABASE_STATEMENT_TIMEOUT", default=10)
+# SQLite (the `make run` default) serialises writers: a writer waits this long for the lock
+# before its request answers 503 (Retry-After) instead of failing at once.
+DATABASE_BUSY_TIMEOUT = env.int("DATABASE_BUSY_TIMEOUT", default=5)
+# Seconds a client is told to wait (Retry-After) when the database is unavailable.
+DATABASE_RETRY_AFTER = env.int("DATABASE_RETRY_AFTER", default=5)
+_db_options = DATABASES["default"].setdefault("OPTIONS", {})
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    _db_options.setdefault("connect_timeout", DATABASE_CONNECT_TIMEOUT)
+    _db_options.setdefault("options", f"-c statement_timeout={DATABASE_STATEMENT_TIMEOUT * 1000}")
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # IMMEDIATE: a transaction that will write takes the write lock when it begins, so two
+    # writers queue on the busy timeout instead of one failing at once with "database is
+    # locked" when it upgrades a read lock. WAL: readers never wait for the writer.
+    _db_options.setdefault("transaction_mode", "IMMEDIATE")
+    _db_options.setdefault("timeout", DATABASE_BUSY_TIMEOUT)
+    _db_options.setdefault("init_command", "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;")
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "access.User"
 
