@@ -139,6 +139,15 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     _db_options.setdefault("transaction_mode", "IMMEDIATE")
     _db_options.setdefault("timeout", DATABASE_BUSY_TIMEOUT)
     _db_options.setdefault("init_command", "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;")
+    if TESTING:
+        # A file, not Django's in-memory test database: the race tests run real threads
+        # through a live server, each with its own connection, as `make run` serves. One file
+        # per test process (a test may run pytest inside pytest).
+        import tempfile
+
+        DATABASES["default"].setdefault("TEST", {}).setdefault(
+            "NAME", str(Path(tempfile.gettempdir()) / f"coursecompanion-test-{os.getpid()}.sqlite3")
+        )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "access.User"

@@ -2,6 +2,7 @@
 shell, a migration or a worker refuses to start on the local-only defaults; only debugging,
 tests and a few commands that neither serve, sign nor write data may use them."""
 
+import functools
 import json
 import os
 import subprocess
@@ -40,7 +41,20 @@ def run(*args: str, **extra_env: str) -> subprocess.CompletedProcess:
     )
 
 
+@functools.cache
+def collected_static_manifest() -> str:
+    """A static root holding collectstatic's manifest (empty): web processes refuse to start
+    without one."""
+    import tempfile
+
+    root = tempfile.mkdtemp(prefix="static-")
+    with open(os.path.join(root, "staticfiles.json"), "w") as manifest:
+        json.dump({"paths": {}, "version": "1.1", "hash": ""}, manifest)
+    return root
+
+
 def web_settings(**env: str) -> dict:
+    env.setdefault("DJANGO_STATIC_ROOT", collected_static_manifest())
     result = run("-c", PRINT_SETTINGS, **env)
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
