@@ -4,11 +4,14 @@ from django.contrib import admin
 from django.urls import path
 from django.views.generic import RedirectView
 
+from access.forms import RateLimitedAdminAuthenticationForm
 from coursecompanion import views
 from coursecompanion.api import api
 
 admin.site.site_header = "Course Companion"
 admin.site.site_title = "Course Companion admin"
+# Failed admin logins count against the same limits as the API's (access/forms.py).
+admin.site.login_form = RateLimitedAdminAuthenticationForm
 
 urlpatterns = [
     path("admin/", admin.site.urls),
