@@ -30,7 +30,14 @@ router = Router(tags=["access"])
 @router.post(
     "/auth/register",
     auth=None,
-    response=responses(RegisterOut, 409, 413, 503, status=201),
+    response=responses(
+        RegisterOut,
+        "email_taken",
+        "weak_password",
+        "payload_too_large",
+        "rate_limiter_unavailable",
+        status=201,
+    ),
     operation_id="register",
     summary="Create a student account and sign in",
 )
@@ -48,7 +55,7 @@ def register(request: HttpRequest, payload: RegisterIn):
 @router.post(
     "/auth/token",
     auth=None,
-    response=responses(TokenOut, 401, 503),
+    response=responses(TokenOut, "invalid_credentials", "rate_limiter_unavailable"),
     operation_id="obtainToken",
     summary="Sign in with email and password for access and refresh tokens",
 )
@@ -62,7 +69,7 @@ def obtain_token(request: HttpRequest, payload: TokenIn):
 @router.post(
     "/auth/token/refresh",
     auth=None,
-    response=responses(TokenOut, 401),
+    response=responses(TokenOut, "invalid_token"),
     operation_id="refreshToken",
     summary="Trade a refresh token for new tokens (the old one stops working)",
 )
@@ -73,7 +80,7 @@ def refresh_token(request: HttpRequest, payload: RefreshIn):
 @router.post(
     "/auth/logout",
     auth=None,
-    response=responses(None, 401, status=204),
+    response=responses(None, "invalid_token", status=204),
     operation_id="logout",
     summary="Revoke a refresh token",
 )
@@ -85,7 +92,7 @@ def logout(request: HttpRequest, payload: RefreshIn):
 @router.get(
     "/me",
     auth=bearer_auth,
-    response=responses(UserOut, 401),
+    response=responses(UserOut, "not_authenticated"),
     operation_id="getMe",
     summary="The signed-in student's profile",
 )
@@ -96,7 +103,7 @@ def get_me(request: HttpRequest):
 @router.patch(
     "/me",
     auth=bearer_auth,
-    response=responses(UserOut, 401),
+    response=responses(UserOut, "not_authenticated"),
     operation_id="updateMe",
     summary="Change the signed-in student's display name or time zone",
 )
@@ -111,13 +118,23 @@ def update_me(request: HttpRequest, payload: ProfileIn):
 
 @router.get(
     "/tiers",
-    response=responses(TierPlanListOut),
+    response=responses(TierPlanListOut, "not_authenticated"),
     operation_id="listTiers",
     summary="The tiers, their prices and what each unlocks",
 )
 def list_tiers(request: HttpRequest):
     plans = services.list_tier_plans()
     return {"items": plans, "count": len(plans)}
+
+
+ACCESS_CHECK_ERRORS = (
+    "not_authenticated",
+    "invalid_resource",
+    "unknown_resource_kind",
+    "chapter_not_found",
+    "section_not_found",
+    "quiz_not_found",
+)
 
 
 def _check(request: HttpRequest, resource: str) -> dict:
@@ -133,7 +150,7 @@ def _check(request: HttpRequest, resource: str) -> dict:
 
 @router.post(
     "/access/check",
-    response=responses(AccessCheckOut, 401, 404),
+    response=responses(AccessCheckOut, *ACCESS_CHECK_ERRORS),
     operation_id="checkAccess",
     summary="May the caller open a resource such as chapter:4 or quiz:2?",
 )
@@ -143,7 +160,7 @@ def check_access(request: HttpRequest, payload: AccessCheckIn):
 
 @router.get(
     "/access/check",
-    response=responses(AccessCheckOut, 401, 404),
+    response=responses(AccessCheckOut, *ACCESS_CHECK_ERRORS),
     operation_id="checkAccessByQuery",
     summary="Same as POST /access/check, for clients that can only GET",
 )
@@ -154,7 +171,7 @@ def check_access_by_query(request: HttpRequest, query: Query[AccessCheckIn]):
 @router.get(
     "/user/{user_id}/tier",
     auth=bearer_auth,
-    response=responses(UserTierOut, 401, 404),
+    response=responses(UserTierOut, "not_authenticated", "user_not_found"),
     operation_id="getUserTier",
     summary="A user's tier and since when (your own, or anyone's for staff)",
 )
@@ -171,7 +188,7 @@ def get_user_tier(
 @router.post(
     "/access/upgrade",
     auth=tier_manager_auth,
-    response=responses(UpgradeOut, 401, 403, 404),
+    response=responses(UpgradeOut, "not_authenticated", "forbidden", "user_not_found"),
     operation_id="upgradeUserTier",
     summary="Staff only: move a user to another tier (recorded with who and why)",
 )

@@ -43,7 +43,7 @@ def _adjacent(request: HttpRequest, chapter_id: int, step: int) -> dict:
 
 @router.get(
     "/chapters",
-    response=responses(ChapterListOut, 401),
+    response=responses(ChapterListOut, "not_authenticated"),
     operation_id="listChapters",
     summary="List the course's chapters with lock state",
 )
@@ -54,7 +54,7 @@ def list_chapters(request: HttpRequest, page: Query[PageParams]):
 
 @router.get(
     "/chapters/{chapter_id}",
-    response=responses(ChapterOut, 401, 403, 404),
+    response=responses(ChapterOut, "not_authenticated", "chapter_locked", "chapter_not_found"),
     operation_id="getChapter",
     summary="Get a chapter with its sections verbatim",
 )
@@ -69,7 +69,7 @@ def get_chapter(request: HttpRequest, chapter_id: Path[int]):
 
 @router.get(
     "/chapters/{chapter_id}/next",
-    response=responses(AdjacentChapterOut, 401, 404),
+    response=responses(AdjacentChapterOut, "not_authenticated", "chapter_not_found"),
     operation_id="getNextChapter",
     summary="Summary of the chapter after this one (null at the end)",
 )
@@ -79,7 +79,7 @@ def get_next_chapter(request: HttpRequest, chapter_id: Path[int]):
 
 @router.get(
     "/chapters/{chapter_id}/previous",
-    response=responses(AdjacentChapterOut, 401, 404),
+    response=responses(AdjacentChapterOut, "not_authenticated", "chapter_not_found"),
     operation_id="getPreviousChapter",
     summary="Summary of the chapter before this one (null at the start)",
 )
@@ -89,7 +89,7 @@ def get_previous_chapter(request: HttpRequest, chapter_id: Path[int]):
 
 @router.get(
     "/sections/{section_id}",
-    response=responses(SectionOut, 401, 403, 404),
+    response=responses(SectionOut, "not_authenticated", "chapter_locked", "section_not_found"),
     operation_id="getSection",
     summary="Get one section's text verbatim",
 )
@@ -100,7 +100,7 @@ def get_section(request: HttpRequest, section_id: Path[int]):
 
 @router.get(
     "/search",
-    response=responses(SearchOut, 401, 503),
+    response=responses(SearchOut, "not_authenticated", "search_unavailable"),
     operation_id="searchContent",
     summary="Search the course text; hits point at sections to fetch verbatim",
 )

@@ -15,7 +15,7 @@ router = Router(tags=["progress"], auth=bearer_auth)
 
 @router.get(
     "/progress/{user_id}",
-    response=responses(ProgressOut, 401, 404),
+    response=responses(ProgressOut, "not_authenticated", "not_found"),
     operation_id="getProgress",
     summary="A student's progress, streak and quiz record (how am I doing?)",
 )
@@ -26,7 +26,9 @@ def get_progress(request: HttpRequest, user_id: Path[str]):
 
 @router.put(
     "/progress/{user_id}",
-    response=responses(ProgressOut, 401, 403, 404),
+    response=responses(
+        ProgressOut, "not_authenticated", "chapter_locked", "not_found", "chapter_not_found"
+    ),
     operation_id="updateProgress",
     summary="Mark a chapter in progress or completed",
 )
@@ -38,7 +40,7 @@ def update_progress(request: HttpRequest, user_id: Path[str], payload: ProgressI
 
 @router.get(
     "/streaks/{user_id}",
-    response=responses(StreakOut, 401, 404),
+    response=responses(StreakOut, "not_authenticated", "not_found"),
     operation_id="getStreak",
     summary="A student's daily streak in their own time zone",
 )
@@ -49,7 +51,7 @@ def get_streak(request: HttpRequest, user_id: Path[str]):
 
 @router.post(
     "/streaks/{user_id}/checkin",
-    response=responses(StreakOut, 401, 404),
+    response=responses(StreakOut, "not_authenticated", "not_found"),
     operation_id="checkIn",
     summary="Check in for today (idempotent within the student's day)",
 )

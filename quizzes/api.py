@@ -11,7 +11,7 @@ router = Router(tags=["quizzes"])
 
 @router.get(
     "",
-    response=responses(QuizListOut, 401),
+    response=responses(QuizListOut, "not_authenticated"),
     operation_id="listQuizzes",
     summary="List quizzes with lock state, question count and your best score",
 )
@@ -28,7 +28,7 @@ def list_quizzes(
 
 @router.get(
     "/{quiz_id}",
-    response=responses(QuizOut, 401, 403, 404),
+    response=responses(QuizOut, "not_authenticated", "quiz_locked", "quiz_not_found"),
     operation_id="getQuiz",
     summary="Get a quiz's questions (never the answers or explanations)",
 )
@@ -39,7 +39,17 @@ def get_quiz(request: HttpRequest, quiz_id: Path[int]):
 @router.post(
     "/{quiz_id}/submit",
     auth=bearer_auth,
-    response=responses(AttemptOut, 401, 403, 404, status=201),
+    response=responses(
+        AttemptOut,
+        "not_authenticated",
+        "quiz_locked",
+        "quiz_not_found",
+        "invalid_answers",
+        "invalid_idempotency_key",
+        "idempotency_key_reused",
+        "attempt_limit_reached",
+        status=201,
+    ),
     operation_id="submitQuiz",
     summary="Submit answers; get the score and per-question feedback",
 )
@@ -68,7 +78,7 @@ def submit_quiz(
 @router.get(
     "/{quiz_id}/results",
     auth=bearer_auth,
-    response=responses(AttemptListOut, 401, 404),
+    response=responses(AttemptListOut, "not_authenticated", "quiz_not_found"),
     operation_id="listQuizResults",
     summary="Your own attempts at a quiz, newest first",
 )
