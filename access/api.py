@@ -3,7 +3,7 @@ from ninja import Path, Query, Router
 from ninja.responses import Status
 
 from access import ratelimits, services
-from access.auth import bearer_auth, request_user, tier_manager_auth
+from access.auth import bearer_auth, request_credential, tier_manager_auth
 from access.schemas import (
     AccessCheckIn,
     AccessCheckOut,
@@ -19,6 +19,7 @@ from access.schemas import (
     UserOut,
     UserTierOut,
 )
+from coursecompanion import presenters
 from coursecompanion.schemas import responses
 
 router = Router(tags=["access"])
@@ -97,7 +98,7 @@ def logout(request: HttpRequest, payload: RefreshIn):
     summary="The signed-in student's profile",
 )
 def get_me(request: HttpRequest):
-    return request.auth
+    return presenters.profile(request_credential(request))
 
 
 @router.patch(
@@ -108,8 +109,8 @@ def get_me(request: HttpRequest):
     summary="Change the signed-in student's display name or time zone",
 )
 def update_me(request: HttpRequest, payload: ProfileIn):
-    return services.update_profile(
-        user=request.auth, display_name=payload.display_name, timezone=payload.timezone
+    return presenters.update_profile(
+        request_credential(request), display_name=payload.display_name, timezone=payload.timezone
     )
 
 
@@ -123,8 +124,7 @@ def update_me(request: HttpRequest, payload: ProfileIn):
     summary="The tiers, their prices and what each unlocks",
 )
 def list_tiers(request: HttpRequest):
-    plans = services.list_tier_plans()
-    return {"items": plans, "count": len(plans)}
+    return presenters.tiers()
 
 
 ACCESS_CHECK_ERRORS = (
@@ -137,17 +137,6 @@ ACCESS_CHECK_ERRORS = (
 )
 
 
-def _check(request: HttpRequest, resource: str) -> dict:
-    decision = services.check_resource_access(user=request_user(request), resource=resource)
-    return {
-        "resource": resource,
-        "allowed": decision.allowed,
-        "user_tier": decision.user_tier,
-        "required_tier": decision.required_tier,
-        "reason": decision.reason,
-    }
-
-
 @router.post(
     "/access/check",
     response=responses(AccessCheckOut, *ACCESS_CHECK_ERRORS),
@@ -155,7 +144,7 @@ def _check(request: HttpRequest, resource: str) -> dict:
     summary="May the caller open a resource such as chapter:4 or quiz:2?",
 )
 def check_access(request: HttpRequest, payload: AccessCheckIn):
-    return _check(request, payload.resource)
+    return presenters.access_check(request_credential(request), resource=payload.resource)
 
 
 @router.get(
@@ -165,7 +154,7 @@ def check_access(request: HttpRequest, payload: AccessCheckIn):
     summary="Same as POST /access/check, for clients that can only GET",
 )
 def check_access_by_query(request: HttpRequest, query: Query[AccessCheckIn]):
-    return _check(request, query.resource)
+    return presenters.access_check(request_credential(request), resource=query.resource)
 
 
 @router.get(
@@ -179,10 +168,7 @@ def get_user_tier(
     request: HttpRequest,
     user_id: str = Path(..., pattern=r"^(me|[0-9]{1,18})$", examples=["me", "42"]),
 ):
-    target = services.access_user_tier(
-        viewer=request.auth, user_id=None if user_id == "me" else int(user_id)
-    )
-    return {"user_id": target.pk, "tier": target.tier, "since": services.tier_since(user=target)}
+    return presenters.user_tier(request_credential(request), user_id=user_id)
 
 
 @router.post(
@@ -194,10 +180,9 @@ def get_user_tier(
 )
 def upgrade_user_tier(request: HttpRequest, payload: UpgradeIn):
     # tier_manager_auth already answered 403 to anyone else; the service checks again.
-    user, change = services.upgrade_user_tier(
-        actor=request.auth,
+    return presenters.upgrade_tier(
+        request_credential(request),
         user_id=payload.user_id,
         new_tier=payload.new_tier,
         reason=payload.reason,
     )
-    return {"user_id": user.pk, "tier": user.tier, "changed": change is not None}

@@ -5,9 +5,9 @@ student's progress and streak but write only their own."""
 from django.http import HttpRequest
 from ninja import Path, Router
 
-from access.auth import bearer_auth
+from access.auth import bearer_auth, request_credential
+from coursecompanion import presenters
 from coursecompanion.schemas import responses
-from progress import services
 from progress.schemas import ProgressIn, ProgressOut, StreakOut
 
 router = Router(tags=["progress"], auth=bearer_auth)
@@ -20,8 +20,7 @@ router = Router(tags=["progress"], auth=bearer_auth)
     summary="A student's progress, streak and quiz record (how am I doing?)",
 )
 def get_progress(request: HttpRequest, user_id: Path[str]):
-    student = services.access_student(viewer=request.auth, user_id=user_id)
-    return services.progress_overview(student=student)
+    return presenters.progress(request_credential(request), user_id=user_id)
 
 
 @router.put(
@@ -33,9 +32,12 @@ def get_progress(request: HttpRequest, user_id: Path[str]):
     summary="Mark a chapter in progress or completed",
 )
 def update_progress(request: HttpRequest, user_id: Path[str], payload: ProgressIn):
-    student = services.access_student(viewer=request.auth, user_id=user_id, write=True)
-    services.set_chapter_status(user=student, chapter_id=payload.chapter_id, status=payload.status)
-    return services.progress_overview(student=student)
+    return presenters.update_progress(
+        request_credential(request),
+        user_id=user_id,
+        chapter_id=payload.chapter_id,
+        status=payload.status,
+    )
 
 
 @router.get(
@@ -45,8 +47,7 @@ def update_progress(request: HttpRequest, user_id: Path[str], payload: ProgressI
     summary="A student's daily streak in their own time zone",
 )
 def get_streak(request: HttpRequest, user_id: Path[str]):
-    student = services.access_student(viewer=request.auth, user_id=user_id)
-    return services.get_streak(user=student)
+    return presenters.streak(request_credential(request), user_id=user_id)
 
 
 @router.post(
@@ -56,5 +57,4 @@ def get_streak(request: HttpRequest, user_id: Path[str]):
     summary="Check in for today (idempotent within the student's day)",
 )
 def check_in(request: HttpRequest, user_id: Path[str]):
-    student = services.access_student(viewer=request.auth, user_id=user_id, write=True)
-    return services.check_in(user=student)
+    return presenters.check_in(request_credential(request), user_id=user_id)
