@@ -55,29 +55,17 @@ accesslog = None
 errorlog = "-"
 loglevel = os.environ.get("WEB_LOG_LEVEL", "info")
 
+
 # Gunicorn answers what it refuses itself (a request line or header over the limits above, a
 # malformed request) with an HTML page. API clients read JSON only, so that page becomes the
 # API's error shape. gunicorn.util.write_error is the one function its workers call for this.
-GUNICORN_ERROR_CODES = {
-    400: "bad_request",
-    403: "forbidden",
-    417: "expectation_failed",
-    431: "request_header_fields_too_large",
-    500: "server_error",
-    501: "not_implemented",
-}
-
-
 def write_json_error(sock, status_int, reason, mesg):
-    body = json.dumps(
-        {
-            "error": {
-                "code": GUNICORN_ERROR_CODES.get(status_int, "bad_request"),
-                "message": f"{reason}: {mesg}" if mesg else reason,
-                "details": None,
-            }
-        }
-    )
+    # The catalogue is plain Python (no Django), so the master may import it before the app.
+    from coursecompanion.errors import render_status
+
+    error = render_status(status_int)
+    error.body["error"]["message"] = f"{reason}: {mesg}" if mesg else reason
+    body = json.dumps(error.body)
     response = (
         f"HTTP/1.1 {status_int} {reason}\r\n"
         "Connection: close\r\n"

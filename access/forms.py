@@ -21,7 +21,8 @@ class RateLimitedAdminAuthenticationForm(AdminAuthenticationForm):
             ) from limited
         except NotReady as unavailable:
             raise ValidationError(
-                "Sign-in is unavailable for a moment; try again shortly.", code="unavailable"
+                "Sign-in is unavailable for a moment; try again shortly.",
+                code="rate_limiter_unavailable",
             ) from unavailable
         try:
             return super().clean()

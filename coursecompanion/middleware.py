@@ -1,23 +1,12 @@
 import json
 
-from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 
+from coursecompanion.errors import render_status
+
 # Paths whose clients read JSON only; anything Django answers there in HTML is rewritten.
 JSON_PATH_PREFIXES = ("/api/", "/healthz", "/readyz")
-
-STATUS_CODES = {
-    400: ("bad_request", "The request is malformed."),
-    401: ("not_authenticated", "Authentication is required."),
-    403: ("forbidden", "You may not do this."),
-    404: ("not_found", "Not found."),
-    405: ("method_not_allowed", "This method is not allowed here."),
-    413: ("payload_too_large", "The request body is too large."),
-    429: ("rate_limited", "Too many requests."),
-    500: ("server_error", "Something went wrong on our side."),
-    503: ("database_unavailable", "The database is unavailable for a moment; try again shortly."),
-}
 
 
 class JsonErrorMiddleware:
@@ -46,19 +35,25 @@ class JsonErrorMiddleware:
             return None
         from coursecompanion.api import database_unavailable
 
-        error = database_unavailable(exc)
-        response = HttpResponse(error.message, status=503, content_type="text/plain")
-        response["Retry-After"] = str(settings.DATABASE_RETRY_AFTER)
+        error = database_unavailable(exc).render()
         if request.path.startswith(JSON_PATH_PREFIXES):
-            response = self.as_json(response)
+            response = HttpResponse(
+                json.dumps(error.body), status=error.status, content_type="application/json"
+            )
+        else:
+            response = HttpResponse(
+                error.body["error"]["message"], status=error.status, content_type="text/plain"
+            )
+        for header, value in error.headers.items():
+            response[header] = value
         return response
 
     @staticmethod
     def as_json(response: HttpResponse) -> HttpResponse:
-        status = response.status_code
-        code, message = STATUS_CODES.get(status, ("error", "The request failed."))
-        body = {"error": {"code": code, "message": message, "details": None}}
-        rewritten = HttpResponse(json.dumps(body), status=status, content_type="application/json")
+        error = render_status(response.status_code)
+        rewritten = HttpResponse(
+            json.dumps(error.body), status=error.status, content_type="application/json"
+        )
         # Keep every other header (Allow, Retry-After, WWW-Authenticate, and the security
         # headers of the middleware it runs outside of) and any cookie set.
         for header, value in response.items():

@@ -10,8 +10,11 @@ stream would hold the chunk framing."""
 import json
 import tempfile
 from collections.abc import Callable, Iterable
+from http import HTTPStatus
 
 from django.conf import settings
+
+from coursecompanion.errors import render_error
 
 READ_BLOCK = 64 * 1024
 # Bodies up to this size stay in memory while they are read; larger ones go to a temporary file.
@@ -20,10 +23,11 @@ SPOOL_IN_MEMORY = 1024 * 1024
 DRAIN_FACTOR = 4
 
 
-def json_error(start_response: Callable, status: str, code: str, message: str) -> list[bytes]:
-    body = json.dumps({"error": {"code": code, "message": message, "details": None}}).encode()
+def json_error(start_response: Callable, code: str) -> list[bytes]:
+    error = render_error(code)
+    body = json.dumps(error.body).encode()
     start_response(
-        status,
+        f"{error.status} {HTTPStatus(error.status).phrase}",
         [("Content-Type", "application/json"), ("Content-Length", str(len(body)))],
     )
     return [body]
@@ -45,12 +49,7 @@ class ChunkedBodyReader:
         if not chunked or environ.get("CONTENT_LENGTH"):
             return self.application(environ, start_response)
         if not environ.get("wsgi.input_terminated"):
-            return json_error(
-                start_response,
-                "411 Length Required",
-                "length_required",
-                "This server needs a Content-Length header with a request body.",
-            )
+            return json_error(start_response, "length_required")
         limit = body_limit(environ.get("PATH_INFO", ""))
         body = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)  # noqa: SIM115 (handed on)
         size = 0
@@ -68,12 +67,7 @@ class ChunkedBodyReader:
             drain_left = DRAIN_FACTOR * limit
             while drain_left > 0 and (block := stream.read(min(READ_BLOCK, drain_left))):
                 drain_left -= len(block)
-            return json_error(
-                start_response,
-                "413 Content Too Large",
-                "payload_too_large",
-                "The request body is too large.",
-            )
+            return json_error(start_response, "payload_too_large")
         body.seek(0)
         environ["CONTENT_LENGTH"] = str(size)
         environ["wsgi.input"] = body

@@ -19,7 +19,9 @@ def signed_in(client: Client) -> bool:
     return client.get("/admin/").status_code == 200
 
 
-def test_the_right_password_is_refused_after_five_wrong_ones_from_the_same_client(settings):
+def test_the_right_password_is_refused_after_five_wrong_ones_from_the_same_client(
+    frozen_time, settings
+):
     make_user("root@example.com", is_staff=True, is_superuser=True)
     client = Client()
     limit = int(settings.RATE_LIMITS["login_per_account_ip"].split("/")[0])
@@ -33,7 +35,7 @@ def test_the_right_password_is_refused_after_five_wrong_ones_from_the_same_clien
     assert not signed_in(client)
 
 
-def test_admin_failures_count_for_the_api_and_api_failures_for_the_admin(settings):
+def test_admin_failures_count_for_the_api_and_api_failures_for_the_admin(frozen_time, settings):
     make_user("root@example.com", is_staff=True, is_superuser=True)
     client = Client()
     limit = int(settings.RATE_LIMITS["login_per_account_ip"].split("/")[0])
@@ -48,7 +50,7 @@ def test_admin_failures_count_for_the_api_and_api_failures_for_the_admin(setting
     assert api.json()["error"]["details"]["scope"].startswith("auth:login")
 
 
-def test_api_failures_lock_the_admin_too(settings):
+def test_api_failures_lock_the_admin_too(frozen_time, settings):
     make_user("root@example.com", is_staff=True, is_superuser=True)
     client = Client()
     limit = int(settings.RATE_LIMITS["login_per_account_ip"].split("/")[0])
@@ -64,7 +66,7 @@ def test_api_failures_lock_the_admin_too(settings):
     )
 
 
-def test_a_successful_admin_login_counts_nothing(settings):
+def test_a_successful_admin_login_counts_nothing(frozen_time, settings):
     make_user("root@example.com", is_staff=True, is_superuser=True)
     client = Client()
     limit = int(settings.RATE_LIMITS["login_per_account_ip"].split("/")[0])
