@@ -324,5 +324,10 @@ if TRUSTED_PROXY_HOPS > 0:
 # then refuse plain HTTP to it for that long. Redirecting HTTP to HTTPS needs a proxy that says
 # which scheme the client used (TRUSTED_PROXY_HOPS > 0); health checks are never redirected.
 SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=0)
+# Off by default, and only with HSTS on: including subdomains makes browsers refuse plain HTTP to
+# every subdomain too, and preload asks browsers to ship the host in their built-in HSTS list,
+# which takes months to undo. Turn them on only when every subdomain serves HTTPS for good.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=False)
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=False)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
