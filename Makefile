@@ -25,7 +25,7 @@ install-dev: $(VENV)/.installed-dev
 run: export DJANGO_DEBUG ?= 1
 run: install
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py load_demo_course --write
+	$(PY) manage.py load_demo_course --write --if-empty
 	$(PY) manage.py ensure_local_admin
 	$(PY) manage.py runserver $(HOST_PORT)
 
@@ -42,4 +42,4 @@ check: install-dev
 	$(PY) manage.py makemigrations --check --dry-run
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles .local-admin-password
+	rm -rf $(VENV) db.sqlite3 staticfiles .local-admin-password.*
