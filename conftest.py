@@ -25,6 +25,56 @@ TEST_CACHES = {
 }
 
 
+# --- the log of the whole run, scanned for secrets at the end ---------------------------------
+
+RUN_LOG_VARIABLE = "COURSECOMPANION_RUN_LOG"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _log_of_the_run(tmp_path_factory):
+    """Every log line of the run, formatted as in production, in one file; the production
+    servers the tests start add theirs (coursecompanion/tests/production_server.py)."""
+    import logging
+    import os
+
+    from coursecompanion.logs import JsonFormatter
+
+    path = tmp_path_factory.mktemp("run-log") / "run.log"
+    handler = logging.FileHandler(path)
+    handler.setFormatter(JsonFormatter())
+    handler.setLevel(logging.DEBUG)
+    logging.getLogger().addHandler(handler)
+    os.environ[RUN_LOG_VARIABLE] = str(path)
+    yield path
+    logging.getLogger().removeHandler(handler)
+    handler.close()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """No token, password or key in any log line of the run: fails the run otherwise."""
+    import os
+    from pathlib import Path
+
+    from django.conf import settings
+
+    from coursecompanion.tests.log_secrets import secrets_in
+
+    path = os.environ.get(RUN_LOG_VARIABLE)
+    if not path or not Path(path).exists():
+        return
+    lines = Path(path).read_text(errors="replace").splitlines()
+    leaked = secrets_in(lines, keys=(settings.SECRET_KEY, settings.JWT_SIGNING_KEY))
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if leaked:
+        if reporter:
+            reporter.write_line(f"SECRETS IN THE LOG ({len(leaked)} lines of {path}):", red=True)
+            for line in leaked[:10]:
+                reporter.write_line(f"  {line[:300]}")
+        session.exitstatus = 1
+    elif reporter:
+        reporter.write_line(f"log of the run: {len(lines)} lines, no token, password or key")
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _local_memory_cache():
     # Once for the session, not per test: replacing CACHES replaces the cache objects, which

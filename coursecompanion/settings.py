@@ -75,6 +75,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: one log line per request, with the request id it echoes.
+    "coursecompanion.logs.RequestLogMiddleware",
     "coursecompanion.middleware.HeadAsGetMiddleware",
     # First, so it also sees what the middleware below answers itself (DisallowedHost's 400).
     "coursecompanion.middleware.JsonErrorMiddleware",
@@ -216,8 +218,23 @@ if not DEBUG:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # One JSON object per line (coursecompanion/logs.py), for production and `make run` alike.
+    "formatters": {"json": {"()": "coursecompanion.logs.JsonFormatter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "json"},
+        "null": {"class": "logging.NullHandler"},
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {
+        # Django's own handlers would print its lines a second time (its console handler in
+        # DEBUG, then the root's): everything goes to the root's handler, once.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        # The request log line (coursecompanion.request) replaces the development server's
+        # and django.request's per-request lines; django.request's errors (5xx, with the
+        # traceback) still come through.
+        "django.server": {"handlers": ["null"], "propagate": False},
+        "django.request": {"handlers": [], "level": "ERROR", "propagate": True},
+    },
 }
 
 # JWT (simplejwt). Its own signing key, so rotating it logs everyone out without touching sessions.

@@ -102,6 +102,11 @@ class ProductionServer:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+        # Into the log of the whole run, which is scanned for secrets at its end (conftest.py).
+        run_log = os.environ.get("COURSECOMPANION_RUN_LOG")
+        if run_log and self.log_path.exists():
+            with open(run_log, "a") as combined:
+                combined.write(self.log())
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
