@@ -9,13 +9,32 @@ from ninja import Field, Schema
 from access.tiers import Tier
 from coursecompanion.schemas import RequestBody
 
+TIMEZONE_RULE = (
+    "An IANA time zone name (Europe/Paris, America/New_York, UTC); any other name answers 422 "
+    "`validation_error` naming `timezone`."
+)
+
 
 class RegisterIn(RequestBody):
-    email: str = Field(min_length=3, max_length=254, examples=["ada@example.com"])
+    email: str = Field(
+        min_length=3,
+        max_length=254,
+        examples=["ada@example.com"],
+        description="An email address; anything else answers 422 `validation_error` (`email`).",
+    )
     # An upper bound keeps password hashing from being a denial-of-service lever.
-    password: str = Field(min_length=1, max_length=1024)
+    password: str = Field(
+        min_length=1,
+        max_length=1024,
+        description=(
+            "At least 8 characters, not a common password, not only digits and not like the "
+            "email; a weaker one answers 422 `weak_password`."
+        ),
+    )
     display_name: str = Field("", max_length=100)
-    timezone: str = Field("UTC", max_length=64, examples=["Europe/Paris"])
+    timezone: str = Field(
+        "UTC", max_length=64, examples=["Europe/Paris"], description=TIMEZONE_RULE
+    )
 
 
 class TokenIn(RequestBody):
@@ -29,7 +48,9 @@ class RefreshIn(RequestBody):
 
 class ProfileIn(RequestBody):
     display_name: str | None = Field(None, max_length=100)
-    timezone: str | None = Field(None, max_length=64, examples=["America/New_York"])
+    timezone: str | None = Field(
+        None, max_length=64, examples=["America/New_York"], description=TIMEZONE_RULE
+    )
 
 
 class UserOut(Schema):
@@ -70,7 +91,15 @@ class TierPlanListOut(Schema):
 
 
 class AccessCheckIn(RequestBody):
-    resource: str = Field(min_length=1, max_length=100, examples=["chapter:4"])
+    resource: str = Field(
+        min_length=1,
+        max_length=100,
+        examples=["chapter:4"],
+        description=(
+            'Written "<kind>:<id>" with kind chapter, section or quiz; another shape answers 422 '
+            "`invalid_resource`, another kind 422 `unknown_resource_kind`."
+        ),
+    )
 
 
 class AccessCheckOut(Schema):

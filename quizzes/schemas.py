@@ -61,7 +61,9 @@ class QuizOut(Schema):
 class SubmitIn(RequestBody):
     answers: dict[str, Any] = Field(
         description='{"<question_id>": answer}. Shapes by kind: single "B", multiple ["A", "C"], '
-        'true_false true, short "text", numeric 3.14. Every question needs an answer.',
+        'true_false true, short "text", numeric 3.14. Every question needs an answer: a '
+        "missing answer, an unknown question or a wrong shape answers 422 `invalid_answers` "
+        "naming each question, and nothing is saved.",
         examples=[{"12": "B", "13": ["A", "C"], "14": True, "15": "type", "16": 3.14}],
     )
 
