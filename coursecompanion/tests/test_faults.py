@@ -6,6 +6,8 @@ import json
 import time
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
+
 from coursecompanion.tests.faults import SilentListener, SwitchableProxy, access_token, closed_port
 from coursecompanion.tests.production_server import ProductionServer, production_env
 
@@ -146,3 +148,56 @@ def wait_until_only_this_session_uses(connection) -> None:
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
             "WHERE datname = current_database() AND pid <> pg_backend_pid()"
         )
+
+
+@pytest.mark.django_db
+def test_redis_stopped_reads_keep_working_and_sign_in_fails_closed(user):
+    """Fault injected for real: a Redis we started serves the cache, then we stop it."""
+    import shutil
+
+    from django.core.cache import cache
+    from django.test import Client, override_settings
+    from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
+
+    from conftest import bearer_client
+    from coursecompanion.tests.faults import OwnRedis
+
+    binary = shutil.which("redis-server")
+    if binary is None:
+        pytest.skip("needs redis-server (Debian package redis-server; .ci/run installs it)")
+    redis = OwnRedis(binary)
+    caches = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": redis.url,
+            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1},
+        }
+    }
+    login = {"email": user.email, "password": "correct-horse-battery-9"}
+    try:
+        with override_settings(CACHES=caches):
+            assert Client().post("/api/v1/auth/token", login, "application/json").status_code == 200
+            tokens_before = OutstandingToken.objects.count()
+            redis.stop()
+            timings = {}
+            started = time.monotonic()
+            refused = Client().post("/api/v1/auth/token", login, "application/json")
+            timings["POST /auth/token"] = time.monotonic() - started
+            started = time.monotonic()
+            me = bearer_client(user).get("/api/v1/me")
+            timings["GET /me"] = time.monotonic() - started
+            started = time.monotonic()
+            chapters = Client().get("/api/v1/chapters")
+            timings["GET /chapters"] = time.monotonic() - started
+            cache.close()
+    finally:
+        redis.stop()
+    # Sign-in fails closed (no password guessing while the counters are gone), and no token
+    # was issued; reads fail open.
+    assert refused.status_code == 503
+    assert refused.json()["error"]["code"] == "rate_limiter_unavailable"
+    assert int(refused["Retry-After"]) > 0
+    assert OutstandingToken.objects.count() == tokens_before
+    assert (me.status_code, chapters.status_code) == (200, 200)
+    assert max(timings.values()) < 10, timings
+    print("Redis stopped, seconds to answer:", timings)
