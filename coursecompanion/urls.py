@@ -15,6 +15,18 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
+    # RFC 9728: for the whole API, and for the MCP server at /mcp (the path-suffixed form).
+    path(
+        ".well-known/oauth-protected-resource",
+        views.protected_resource_metadata,
+        name="oauth-protected-resource",
+    ),
+    path(
+        ".well-known/oauth-protected-resource/mcp",
+        views.protected_resource_metadata,
+        {"resource_path": "/mcp"},
+        name="oauth-protected-resource-mcp",
+    ),
     path("", RedirectView.as_view(url="/api/v1/docs", permanent=False)),
 ]
 

@@ -258,3 +258,28 @@ def test_allowed_hosts_become_the_sdk_allowlist():
     assert "https://api.example.com" in security.allowed_origins
     with override_settings(ALLOWED_HOSTS=["*"]):
         assert not transport_security().enable_dns_rebinding_protection
+
+
+@pytest.mark.parametrize(
+    ("path", "resource"),
+    [
+        ("/.well-known/oauth-protected-resource", "http://testserver"),
+        ("/.well-known/oauth-protected-resource/mcp", "http://testserver/mcp"),
+    ],
+)
+def test_protected_resource_metadata_names_our_authorization_server(anon_client, path, resource):
+    with override_settings(ALLOWED_HOSTS=["testserver"]):
+        response = anon_client.get(path)
+    assert response.status_code == 200
+    body = response.json()
+    assert body["resource"] == resource
+    assert body["authorization_servers"] == ["http://testserver"]
+    assert {"read", "write", "offline_access"} <= set(body["scopes_supported"])
+    assert body["bearer_methods_supported"] == ["header"]
+
+
+def test_the_401_header_points_at_metadata_that_describes_mcp(live):
+    response = httpx2.post(f"{live.url}/mcp", json={}, headers={"Accept": "application/json"})
+    metadata_url = response.headers["www-authenticate"].split('resource_metadata="')[1].rstrip('"')
+    metadata = httpx2.get(metadata_url).json()
+    assert metadata["resource"] == f"{live.url}/mcp"
