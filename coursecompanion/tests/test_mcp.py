@@ -283,3 +283,46 @@ def test_the_401_header_points_at_metadata_that_describes_mcp(live):
     metadata_url = response.headers["www-authenticate"].split('resource_metadata="')[1].rstrip('"')
     metadata = httpx2.get(metadata_url).json()
     assert metadata["resource"] == f"{live.url}/mcp"
+
+
+def run_tool(name: str, user, **arguments):
+    """A tool called in this thread (so its queries can be counted), as the guard would."""
+    from coursecompanion.mcp_tools import TOOLS, McpCaller, current_caller
+
+    spec = next(spec for spec in TOOLS if spec.name == name)
+    reset = current_caller.set(
+        McpCaller(user=user, scopes=None, client_ip="127.0.0.1", base_url="http://testserver")
+    )
+    try:
+        return spec.fn(**arguments)
+    finally:
+        current_caller.reset(reset)
+
+
+@pytest.mark.parametrize(
+    ("name", "arguments"),
+    [
+        ("list_chapters", {}),
+        ("get_progress", {}),
+        ("search_course", {"query": "loop"}),
+    ],
+)
+def test_reads_take_a_constant_number_of_queries(user, name, arguments):
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    import content.tools  # noqa: F401 (declares the tools)
+    import progress.tools  # noqa: F401
+
+    for order in range(1, 3):
+        SectionFactory(chapter=ChapterFactory(order=order), content="a loop here")
+    cache.clear()  # both counts with a cold content cache
+    with CaptureQueriesContext(connection) as few:
+        assert not run_tool(name, user, **arguments).is_error
+    for order in range(3, 9):
+        SectionFactory(chapter=ChapterFactory(order=order), content="a loop here")
+    cache.clear()
+    with CaptureQueriesContext(connection) as many:
+        assert not run_tool(name, user, **arguments).is_error
+    assert len(many) <= len(few)
