@@ -15,7 +15,7 @@ from mcp.server.mcpserver.resources import TextResource
 from mcp.server.transport_security import TransportSecuritySettings
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from access.auth import TOKEN_RESOLVERS
+from access.auth import resolve_token
 from coursecompanion import mcp_tools
 from coursecompanion.mcp_tools import TOOLS, McpCaller, current_caller
 
@@ -179,11 +179,10 @@ def resource_metadata_url(base_url: str) -> str:
 def _resolve_caller(token: str, *, client_ip: str, base_url: str) -> McpCaller | None:
     close_old_connections()
     try:
-        for resolve in TOKEN_RESOLVERS:
-            user = resolve(token)
-            if user is not None:
-                return McpCaller(user=user, scopes=None, client_ip=client_ip, base_url=base_url)
-        return None
+        credential = resolve_token(token)
+        if credential is None:
+            return None
+        return McpCaller(credential=credential, client_ip=client_ip, base_url=base_url)
     finally:
         close_old_connections()
 

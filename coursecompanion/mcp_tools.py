@@ -13,12 +13,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import close_old_connections
-from django.http import HttpRequest
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp_types import CallToolResult, TextContent, ToolAnnotations
 from pydantic import BaseModel
 
 from access import ratelimits
+from access.auth import Credential
 from access.models import User
 from coursecompanion.errors import DomainError
 
@@ -28,10 +28,13 @@ class McpCaller:
     """The signed-in student behind one /mcp request, set by the auth guard around the
     transport (coursecompanion/mcp_server.py) and read by every tool."""
 
-    user: User
-    scopes: frozenset[str] | None  # None: a first-party token, which may do everything
+    credential: Credential
     client_ip: str
     base_url: str  # scheme://host of the request, for absolute media URLs
+
+    @property
+    def user(self) -> User:
+        return self.credential.user
 
 
 current_caller: contextvars.ContextVar[McpCaller | None] = contextvars.ContextVar(
@@ -97,18 +100,8 @@ def tool_result(schema: type[BaseModel], data: Any, *, text: str) -> CallToolRes
     )
 
 
-def _rate_limit_request(found: McpCaller) -> HttpRequest:
-    # The REST limiter counts per signed-in user; a bare request naming that user (and the
-    # client address, which it reads only for anonymous callers) makes a tool call count in
-    # exactly the same counters as the REST operation it mirrors.
-    request = HttpRequest()
-    request.auth = found.user
-    request.META["REMOTE_ADDR"] = found.client_ip
-    return request
-
-
 def _check_scope(found: McpCaller, scope: str) -> None:
-    if found.scopes is not None and scope not in found.scopes:
+    if not found.credential.allows(scope):
         from coursecompanion.errors import AccessDenied
 
         raise AccessDenied(
@@ -139,7 +132,9 @@ def student_tool(
             try:
                 found = caller()
                 _check_scope(found, scope)
-                ratelimits.limit_api_call(_rate_limit_request(found), operation=operation)
+                # The same counters as the REST operation it mirrors, for the same user.
+                counted_as = ratelimits.Caller.of(found.credential, found.client_ip)
+                ratelimits.limit_operation(counted_as, operation=operation)
                 return fn(*args, **kwargs)
             except DomainError as error:
                 return error_result(error)

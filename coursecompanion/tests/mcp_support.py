@@ -13,6 +13,45 @@ import uvicorn
 from mcp.client.client import Client
 from mcp.client.streamable_http import streamable_http_client
 
+# The student operations the MCP server offers, and those that write.
+EXPECTED_TOOLS = {
+    "list_chapters",
+    "get_chapter",
+    "get_section",
+    "search_course",
+    "get_quiz",
+    "submit_quiz",
+    "get_progress",
+    "update_progress",
+    "check_in",
+    "get_streak",
+    "check_access",
+    "list_tiers",
+}
+WRITE_TOOLS = {"submit_quiz", "update_progress", "check_in"}
+CODE_SECTION = "## Loops\n\nA `for` loop:\n\n```python\nfor item in items:\n    print(item)\n```\n"
+
+
+def tool_arguments(course: dict) -> dict[str, dict]:
+    """Valid arguments for every tool over the `course` fixture."""
+    from quizzes.tests.factories import all_right
+
+    quiz, free = course["quiz"], course["free"]
+    return {
+        "list_chapters": {},
+        "get_chapter": {"chapter_id": free.id},
+        "get_section": {"section_id": course["section"].id},
+        "search_course": {"query": "loop"},
+        "get_quiz": {"quiz_id": quiz.id},
+        "submit_quiz": {"quiz_id": quiz.id, "answers": all_right(course["questions"])},
+        "get_progress": {},
+        "update_progress": {"chapter_id": free.id, "status": "completed"},
+        "check_in": {},
+        "get_streak": {},
+        "check_access": {"resource": f"chapter:{course['locked'].id}"},
+        "list_tiers": {},
+    }
+
 
 class LiveAsgiServer:
     """coursecompanion.asgi:application in a uvicorn thread (lifespan on, so the SDK's session

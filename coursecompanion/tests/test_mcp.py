@@ -7,58 +7,18 @@ from django.test import Client as DjangoClient
 from django.test import override_settings
 from rest_framework_simplejwt.tokens import AccessToken
 
-from access.models import TierPlan
-from access.tiers import Tier
+from access.auth import Credential
 from content.tests.factories import ChapterFactory, SectionFactory
-from coursecompanion.tests.mcp_support import LiveAsgiServer, with_mcp_client
-from quizzes.tests.factories import all_right, mixed_quiz
+from coursecompanion.tests.mcp_support import (
+    CODE_SECTION,
+    EXPECTED_TOOLS,
+    WRITE_TOOLS,
+    tool_arguments,
+    with_mcp_client,
+)
+from quizzes.tests.factories import all_right
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-EXPECTED_TOOLS = {
-    "list_chapters",
-    "get_chapter",
-    "get_section",
-    "search_course",
-    "get_quiz",
-    "submit_quiz",
-    "get_progress",
-    "update_progress",
-    "check_in",
-    "get_streak",
-    "check_access",
-    "list_tiers",
-}
-WRITE_TOOLS = {"submit_quiz", "update_progress", "check_in"}
-CODE_SECTION = "## Loops\n\nA `for` loop:\n\n```python\nfor item in items:\n    print(item)\n```\n"
-
-
-@pytest.fixture
-def live():
-    server = LiveAsgiServer()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def course(db):
-    # Transactional tests flush the tier plans the migration seeded.
-    for order, tier in enumerate(Tier, start=1):
-        TierPlan.objects.get_or_create(
-            name=tier, defaults={"price_usd_month": order * 5, "unlocks": "All", "description": ""}
-        )
-    free = ChapterFactory(title="Loops", order=1, required_tier=Tier.FREE)
-    section = SectionFactory(chapter=free, title="For loops", content=CODE_SECTION)
-    locked = ChapterFactory(title="Generators", order=2, required_tier=Tier.PREMIUM)
-    SectionFactory(chapter=locked, title="Yield", content="PREMIUM-ONLY-TEXT about yield.")
-    quiz, questions = mixed_quiz(chapter=free)
-    return {
-        "free": free,
-        "section": section,
-        "locked": locked,
-        "quiz": quiz,
-        "questions": questions,
-    }
 
 
 def token_for(user) -> str:
@@ -129,20 +89,7 @@ def test_tools_have_schemas_annotations_and_widgets(live, user):
 def test_every_tool_answers_structured_content_and_a_short_text(live, user, course):
     quiz, questions = course["quiz"], course["questions"]
     free, section = course["free"], course["section"]
-    arguments = {
-        "list_chapters": {},
-        "get_chapter": {"chapter_id": free.id},
-        "get_section": {"section_id": section.id},
-        "search_course": {"query": "loop"},
-        "get_quiz": {"quiz_id": quiz.id},
-        "submit_quiz": {"quiz_id": quiz.id, "answers": all_right(questions)},
-        "get_progress": {},
-        "update_progress": {"chapter_id": free.id, "status": "completed"},
-        "check_in": {},
-        "get_streak": {},
-        "check_access": {"resource": f"chapter:{course['locked'].id}"},
-        "list_tiers": {},
-    }
+    arguments = tool_arguments(course)
     assert set(arguments) == EXPECTED_TOOLS
 
     async def run(client):
@@ -267,7 +214,10 @@ def test_allowed_hosts_become_the_sdk_allowlist():
         ("/.well-known/oauth-protected-resource/mcp", "http://testserver/mcp"),
     ],
 )
-def test_protected_resource_metadata_names_our_authorization_server(anon_client, path, resource):
+def test_protected_resource_metadata_names_our_authorization_server(
+    anon_client, settings, path, resource
+):
+    settings.PUBLIC_BASE_URL = "http://testserver"
     with override_settings(ALLOWED_HOSTS=["testserver"]):
         response = anon_client.get(path)
     assert response.status_code == 200
@@ -290,8 +240,9 @@ def run_tool(name: str, user, **arguments):
     from coursecompanion.mcp_tools import TOOLS, McpCaller, current_caller
 
     spec = next(spec for spec in TOOLS if spec.name == name)
+    credential = Credential(user=user, scheme="jwt", scopes=None)
     reset = current_caller.set(
-        McpCaller(user=user, scopes=None, client_ip="127.0.0.1", base_url="http://testserver")
+        McpCaller(credential=credential, client_ip="127.0.0.1", base_url="http://testserver")
     )
     try:
         return spec.fn(**arguments)
