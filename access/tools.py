@@ -5,8 +5,8 @@ from typing import Annotated
 from mcp_types import CallToolResult
 from pydantic import Field
 
-from access import services
 from access.schemas import AccessCheckOut, TierPlanListOut
+from coursecompanion import presenters
 from coursecompanion.mcp_tools import caller, student_tool, tool_result
 
 
@@ -22,28 +22,18 @@ def check_access(
     ],
 ) -> Annotated[CallToolResult, AccessCheckOut]:
     """May the student open a chapter, section or quiz? Names the tier that opens it."""
-    decision = services.check_resource_access(user=caller().user, resource=resource)
-    verdict = "open" if decision.allowed else f"needs the {decision.required_tier} tier"
-    return tool_result(
-        AccessCheckOut,
-        {
-            "resource": resource,
-            "allowed": decision.allowed,
-            "user_tier": decision.user_tier,
-            "required_tier": decision.required_tier,
-            "reason": decision.reason,
-        },
-        text=f"{resource}: {verdict}.",
-    )
+    decision = presenters.access_check(caller().credential, resource=resource)
+    verdict = "open" if decision["allowed"] else f"needs the {decision['required_tier']} tier"
+    return tool_result(AccessCheckOut, decision, text=f"{resource}: {verdict}.")
 
 
 @student_tool(title="List tiers", operation="listTiers")
 def list_tiers() -> Annotated[CallToolResult, TierPlanListOut]:
     """The tiers, their monthly prices and what each unlocks (for explaining a locked
     chapter)."""
-    plans = services.list_tier_plans()
+    plans = presenters.tiers()
     return tool_result(
         TierPlanListOut,
-        {"items": plans, "count": len(plans)},
-        text=", ".join(f"{plan.name}: ${plan.price_usd_month}/month" for plan in plans) + ".",
+        plans,
+        text=", ".join(f"{p.name}: ${p.price_usd_month}/month" for p in plans["items"]) + ".",
     )

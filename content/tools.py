@@ -1,4 +1,4 @@
-"""The MCP front door for course content (beside api.py, the REST one): the same services,
+"""The MCP front door for course content (beside api.py, the REST one): the same presenters,
 gate and response schemas."""
 
 from typing import Annotated
@@ -6,37 +6,25 @@ from typing import Annotated
 from mcp_types import CallToolResult
 from pydantic import Field
 
-from content import services
 from content.schemas import ChapterListOut, ChapterOut, SearchOut, SectionOut
+from coursecompanion import presenters
+from coursecompanion.errors import Invalid
 from coursecompanion.mcp_tools import caller, student_tool, tool_result
-from progress import services as progress_services
 
 SEARCH_PAGE_SIZE = 10
-
-
-def _absolute(url: str) -> str:
-    return url if "://" in url else f"{caller().base_url}{url}"
-
-
-def _media_urls(summaries: list[dict]) -> dict[str, str]:
-    return {summary["name"]: _absolute(services.media_url(summary)) for summary in summaries}
-
-
-def _with_completed(chapters: list[dict]) -> list[dict]:
-    completed = progress_services.completed_chapter_ids(user=caller().user)
-    return [{**chapter, "completed": chapter["id"] in completed} for chapter in chapters]
+EVERY_CHAPTER = slice(None)
 
 
 @student_tool(title="List chapters", operation="listChapters")
 def list_chapters() -> Annotated[CallToolResult, ChapterListOut]:
     """List the course's chapters in order, each with its tier, whether it is locked for the
     student and whether they completed it. Call first to find a chapter id."""
-    chapters = _with_completed(services.list_chapters(user=caller().user))
-    open_count = sum(1 for chapter in chapters if not chapter["locked"])
+    chapters = presenters.chapter_list(caller().credential, page=EVERY_CHAPTER)
+    open_count = sum(1 for chapter in chapters["items"] if not chapter["locked"])
     return tool_result(
         ChapterListOut,
-        {"items": chapters, "count": len(chapters)},
-        text=f"{len(chapters)} chapters, {open_count} open to this student.",
+        chapters,
+        text=f"{chapters['count']} chapters, {open_count} open to this student.",
     )
 
 
@@ -47,15 +35,13 @@ def get_chapter(
     """Get a chapter with every section's Markdown verbatim, its media and the ids of the quiz
     and the neighbouring chapters. Answer only from this text and cite the section titles. A
     locked chapter is a tool error naming the tier that opens it."""
-    user = caller().user
-    chapter = services.get_chapter(user=user, chapter_id=chapter_id)
-    urls = _media_urls([*chapter["media"], *chapter["referenced_media"]])
-    media = [{**asset, "url": urls[asset["name"]]} for asset in chapter["media"]]
-    media_urls = {asset["name"]: urls[asset["name"]] for asset in chapter["referenced_media"]}
-    (chapter,) = _with_completed([chapter])
+    found = caller()
+    chapter = presenters.chapter_detail(
+        found.credential, chapter_id=chapter_id, base_url=found.base_url
+    )
     return tool_result(
         ChapterOut,
-        {**chapter, "media": media, "media_urls": media_urls},
+        chapter,
         text=f"Chapter {chapter['order']}: {chapter['title']} "
         f"({len(chapter['sections'])} sections).",
     )
@@ -66,12 +52,9 @@ def get_section(
     section_id: Annotated[int, Field(description="A section id from get_chapter or search.")],
 ) -> Annotated[CallToolResult, SectionOut]:
     """Get one section's Markdown verbatim (a search hit points at one)."""
-    section = services.get_section(user=caller().user, section_id=section_id)
-    return tool_result(
-        SectionOut,
-        {**section, "media_urls": _media_urls(section["referenced_media"])},
-        text=f"Section: {section['title']}.",
-    )
+    found = caller()
+    section = presenters.section(found.credential, section_id=section_id, base_url=found.base_url)
+    return tool_result(SectionOut, section, text=f"Section: {section['title']}.")
 
 
 @student_tool(title="Search the course", operation="searchContent")
@@ -90,10 +73,6 @@ def search_course(
     question into the course's likely terms first, and search again with other words when the
     hits look weak."""
     if not query.strip():
-        from coursecompanion.errors import Invalid
-
         raise Invalid("The query is blank.", code="validation_error")
-    found = services.search_sections(
-        user=caller().user, query=query, offset=0, limit=SEARCH_PAGE_SIZE
-    )
+    found = presenters.search(caller().credential, query=query, offset=0, limit=SEARCH_PAGE_SIZE)
     return tool_result(SearchOut, found, text=f"{found['count']} matching sections for {query!r}.")

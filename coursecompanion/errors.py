@@ -40,6 +40,7 @@ _CATALOGUE = [
     ErrorCode("invalid_token", 401, "The refresh token is invalid, expired or revoked."),
     # 403: known, but not allowed.
     ErrorCode("forbidden", 403, "You may not do this."),
+    ErrorCode("insufficient_scope", 403, "This token was not granted the scope this needs."),
     ErrorCode("chapter_locked", 403, "This chapter needs a higher tier."),
     ErrorCode("quiz_locked", 403, "This quiz needs a higher tier."),
     # 404

@@ -17,6 +17,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from access.auth import resolve_token
 from coursecompanion import mcp_tools
+from coursecompanion.errors import render_error
 from coursecompanion.mcp_tools import TOOLS, McpCaller, current_caller
 
 MCP_PATH = "/mcp"
@@ -226,26 +227,22 @@ def _bearer_token(scope: Scope) -> str:
 
 
 async def _unauthorized(send: Send, *, base_url: str, sent_token: bool) -> None:
-    challenge = f'Bearer resource_metadata="{resource_metadata_url(base_url)}"'
+    metadata_url = resource_metadata_url(base_url)
+    error = render_error("not_authenticated", details={"resource_metadata": metadata_url})
+    # RFC 9728 section 5.1: the challenge names our protected-resource metadata.
+    challenge = f'Bearer resource_metadata="{metadata_url}"'
     if sent_token:
         challenge += ', error="invalid_token"'
-    body = json.dumps(
-        {
-            "error": {
-                "code": "not_authenticated",
-                "message": "A valid bearer access token is required.",
-                "details": {"resource_metadata": resource_metadata_url(base_url)},
-            }
-        }
-    ).encode()
+    headers = {**error.headers, "WWW-Authenticate": challenge}
+    body = json.dumps(error.body).encode()
     await send(
         {
             "type": "http.response.start",
-            "status": 401,
+            "status": error.status,
             "headers": [
                 (b"content-type", b"application/json"),
                 (b"content-length", str(len(body)).encode()),
-                (b"www-authenticate", challenge.encode()),
+                *((name.lower().encode(), value.encode()) for name, value in headers.items()),
             ],
         }
     )

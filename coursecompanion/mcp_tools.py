@@ -20,7 +20,7 @@ from pydantic import BaseModel
 from access import ratelimits
 from access.auth import Credential
 from access.models import User
-from coursecompanion.errors import DomainError
+from coursecompanion.errors import AccessDenied, DomainError
 
 
 @dataclass(frozen=True)
@@ -82,12 +82,17 @@ TOOLS: list[ToolSpec] = []
 
 def error_result(error: DomainError) -> CallToolResult:
     """A domain error as a tool error: the model reads the message, a widget or client reads
-    the same `{"error": {code, message, details}}` body the REST API answers with."""
-    body = {"error": {"code": error.code, "message": error.message, "details": error.details}}
+    the same `{"error": {code, message, details}}` body the REST API answers with (rendered by
+    the one error catalogue), and `_meta` carries the HTTP status REST would have used."""
+    rendered = error.render()
+    meta = {"status": rendered.status}
+    if "Retry-After" in rendered.headers:
+        meta["retry_after"] = int(rendered.headers["Retry-After"])
     return CallToolResult(
         content=[TextContent(type="text", text=f"{error.code}: {error.message}")],
-        structured_content=body,
+        structured_content=rendered.body,
         is_error=True,
+        _meta=meta,
     )
 
 
@@ -102,8 +107,6 @@ def tool_result(schema: type[BaseModel], data: Any, *, text: str) -> CallToolRes
 
 def _check_scope(found: McpCaller, scope: str) -> None:
     if not found.credential.allows(scope):
-        from coursecompanion.errors import AccessDenied
-
         raise AccessDenied(
             f"This connection was not granted the {scope!r} scope.",
             code="insufficient_scope",

@@ -5,17 +5,18 @@ from typing import Annotated
 from mcp_types import CallToolResult
 from pydantic import Field
 
+from coursecompanion import presenters
 from coursecompanion.mcp_tools import caller, student_tool, tool_result
-from progress import services
 from progress.models import ChapterProgress
 from progress.schemas import ProgressOut, StreakOut
 
+MINE = "me"
+
 
 def _summary(progress: dict) -> str:
-    streak = progress["streak"]
     return (
         f"{progress['chapters_completed']} of {progress['chapters_total']} chapters completed; "
-        f"streak {streak.current_streak} days."
+        f"streak {progress['streak'].current_streak} days."
     )
 
 
@@ -23,7 +24,7 @@ def _summary(progress: dict) -> str:
 def get_progress() -> Annotated[CallToolResult, ProgressOut]:
     """The student's progress: chapters completed of those their tier opens, the next
     recommended chapter, the streak and quiz record. Answers "how am I doing?"."""
-    progress = services.progress_overview(student=caller().user)
+    progress = presenters.progress(caller().credential, user_id=MINE)
     return tool_result(ProgressOut, progress, text=_summary(progress))
 
 
@@ -42,16 +43,16 @@ def update_progress(
     ],
 ) -> Annotated[CallToolResult, ProgressOut]:
     """Mark a chapter in progress or completed for the student; returns their progress."""
-    student = caller().user
-    services.set_chapter_status(user=student, chapter_id=chapter_id, status=status)
-    progress = services.progress_overview(student=student)
+    progress = presenters.update_progress(
+        caller().credential, user_id=MINE, chapter_id=chapter_id, status=status
+    )
     return tool_result(ProgressOut, progress, text=_summary(progress))
 
 
 @student_tool(title="Get my streak", operation="getStreak", widget="progress-dashboard")
 def get_streak() -> Annotated[CallToolResult, StreakOut]:
     """The student's daily streak in their own time zone, and whether they checked in today."""
-    streak = services.get_streak(user=caller().user)
+    streak = presenters.streak(caller().credential, user_id=MINE)
     return tool_result(StreakOut, streak, text=f"Streak: {streak.current_streak} days.")
 
 
@@ -64,5 +65,5 @@ def get_streak() -> Annotated[CallToolResult, StreakOut]:
 )
 def check_in() -> Annotated[CallToolResult, StreakOut]:
     """Check the student in for today (idempotent within their day); returns the streak."""
-    streak = services.check_in(user=caller().user)
+    streak = presenters.check_in(caller().credential, user_id=MINE)
     return tool_result(StreakOut, streak, text=f"Checked in; streak {streak.current_streak} days.")

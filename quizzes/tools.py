@@ -1,12 +1,12 @@
-"""The MCP front door for quizzes (beside api.py): the same services and response schemas."""
+"""The MCP front door for quizzes (beside api.py): the same presenters and response schemas."""
 
 from typing import Annotated, Any
 
 from mcp_types import CallToolResult
 from pydantic import Field
 
+from coursecompanion import presenters
 from coursecompanion.mcp_tools import caller, student_tool, tool_result
-from quizzes import services
 from quizzes.schemas import AttemptOut, QuizOut
 
 
@@ -17,7 +17,7 @@ def get_quiz(
     """Get a quiz's questions and options by kind (single, multiple, true_false, short,
     numeric). The answers never leave the server before a submit: never guess or reveal
     them; ask the student and pass their answers to submit_quiz."""
-    quiz = services.get_quiz(user=caller().user, quiz_id=quiz_id)
+    quiz = presenters.quiz(caller().credential, quiz_id=quiz_id)
     return tool_result(
         QuizOut, quiz, text=f"Quiz: {quiz['title']} ({len(quiz['questions'])} questions)."
     )
@@ -47,9 +47,9 @@ def submit_quiz(
 ) -> Annotated[CallToolResult, AttemptOut]:
     """Submit the student's answers; get the score and per-question feedback (correct answer
     and explanation). The attempt counts toward progress like a submit through the API."""
-    outcome = services.submit_attempt(
-        user=caller().user, quiz_id=quiz_id, answers=answers, idempotency_key=idempotency_key
+    submitted = presenters.submit_quiz(
+        caller().credential, quiz_id=quiz_id, answers=answers, idempotency_key=idempotency_key
     )
-    attempt = services.attempt_view(outcome.attempt)
+    attempt = submitted.attempt
     verdict = "passed" if attempt["passed"] else "not passed"
     return tool_result(AttemptOut, attempt, text=f"Scored {attempt['percent']:.0f}% ({verdict}).")

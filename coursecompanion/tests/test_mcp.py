@@ -133,6 +133,7 @@ def test_a_locked_chapter_is_a_tool_error_with_its_tier_and_no_text(live, user, 
     error = result.structured_content["error"]
     assert error["code"] == "chapter_locked"
     assert error["details"]["required_tier"] == "premium"
+    assert result.meta["status"] == 403  # what the REST API answers for the same read
     assert "PREMIUM-ONLY-TEXT" not in str(result.model_dump())
 
 
@@ -181,6 +182,7 @@ def test_tool_calls_count_in_the_same_per_user_limits_as_rest(live, user, course
     first, second = with_mcp_client(live.url, token_for(user), run)
     assert not first.is_error
     assert second.is_error and second.structured_content["error"]["code"] == "rate_limited"
+    assert second.meta["status"] == 429 and second.meta["retry_after"] > 0
     assert rest.get("/api/v1/chapters").status_code == 429
 
 
