@@ -4,6 +4,8 @@ session manager; Django itself has no lifespan."""
 
 import os
 
+import anyio.to_thread
+from django.conf import settings
 from django.core.asgi import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "coursecompanion.settings")
@@ -23,6 +25,10 @@ def build_application():
         return path == mcp_server.MCP_PATH or path.startswith(mcp_server.MCP_PATH + "/")
 
     async def host(scope, receive, send):
+        if scope["type"] == "lifespan":
+            # Tools and token checks run on this event loop's worker threads.
+            limiter = anyio.to_thread.current_default_thread_limiter()
+            limiter.total_tokens = settings.MCP_WORKER_THREADS
         app = mcp_application if is_mcp(scope) else django_application
         await app(scope, receive, send)
 

@@ -291,3 +291,8 @@ if TRUSTED_PROXY_HOPS > 0:
 SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=0)
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=False)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+
+# --- the MCP server at /mcp (coursecompanion/mcp_server.py) ---
+# Threads per process that run tools (each keeps its own database connection while
+# DATABASE_CONN_MAX_AGE allows): bounds the connections an `mcp:` worker holds.
+MCP_WORKER_THREADS = env.int("MCP_WORKER_THREADS", default=8)

@@ -1,6 +1,7 @@
 """The MCP server end to end: the SDK's own client over streamable HTTP against the project's
 ASGI app in a real uvicorn, with tokens through the same resolver seam as the REST API."""
 
+import anyio
 import httpx2
 import pytest
 from django.test import Client as DjangoClient
@@ -279,3 +280,27 @@ def test_reads_take_a_constant_number_of_queries(user, name, arguments):
     with CaptureQueriesContext(connection) as many:
         assert not run_tool(name, user, **arguments).is_error
     assert len(many) <= len(few)
+
+
+def test_tools_run_on_a_bounded_number_of_threads(settings):
+    from coursecompanion.asgi import build_application
+
+    settings.MCP_WORKER_THREADS = 3
+    app = build_application()
+
+    async def start_and_stop():
+        messages = iter([{"type": "lifespan.startup"}, {"type": "lifespan.shutdown"}])
+        sent = []
+
+        async def receive():
+            return next(messages)
+
+        async def send(message):
+            sent.append(message["type"])
+
+        await app({"type": "lifespan", "asgi": {"version": "3.0"}, "state": {}}, receive, send)
+        return sent, anyio.to_thread.current_default_thread_limiter().total_tokens
+
+    sent, threads = anyio.run(start_and_stop)
+    assert sent == ["lifespan.startup.complete", "lifespan.shutdown.complete"]
+    assert threads == 3
