@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import path
 from django.views.generic import RedirectView
 
+from content.admin_preview import preview_view
 from coursecompanion import views
 from coursecompanion.api import api
 
@@ -11,6 +12,7 @@ admin.site.site_header = "Course Companion"
 admin.site.site_title = "Course Companion admin"
 
 urlpatterns = [
+    path("admin/preview/markdown/", preview_view, name="admin_markdown_preview"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("healthz", views.healthz, name="healthz"),

@@ -11,8 +11,25 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from content import checks, history
+from content.admin import warn_about
+from content.admin_history import HistoryAdmin
 from quizzes import grading, services
 from quizzes.models import Attempt, Question, Quiz
+
+
+def _save_quiz_with_questions(quiz: Quiz, questions: list[Question]) -> None:
+    quiz.save()
+    services.save_questions(quiz=quiz, questions=questions)
+
+
+history.track(
+    Quiz,
+    children=(Question, "quiz_id", "order"),
+    related_name="questions",
+    parent_name="quiz",
+    save=_save_quiz_with_questions,
+)
 
 TRUE_WORDS = {"true", "yes", "t", "y", "1"}
 FALSE_WORDS = {"false", "no", "f", "n", "0"}
@@ -126,7 +143,7 @@ class QuestionInline(admin.StackedInline):
 
 
 @admin.register(Quiz)
-class QuizAdmin(admin.ModelAdmin):
+class QuizAdmin(HistoryAdmin):
     list_display = (
         "title",
         "chapter",
@@ -207,6 +224,10 @@ class QuizAdmin(admin.ModelAdmin):
             "quiz": services.student_view(quiz, quiz.questions.all()),
         }
         return TemplateResponse(request, "admin/quizzes/quiz/preview.html", context)
+
+    def save_related(self, request, form, formsets, change) -> None:
+        super().save_related(request, form, formsets, change)
+        warn_about(request, checks.quiz_problems(form.instance), subject="Check")
 
     def save_formset(self, request, form, formset, change) -> None:
         if formset.model is not Question:
