@@ -59,6 +59,25 @@ def staff_user(db) -> User:
     return make_user("staff@example.com", is_staff=True)
 
 
+def make_editor(email: str = "editor@example.com") -> User:
+    """A staff member in the Editors group (course material only)."""
+    from django.contrib.auth.models import Group
+
+    from access.editors import EDITORS_GROUP
+
+    editor = make_user(email, is_staff=True)
+    editor.groups.add(Group.objects.get(name=EDITORS_GROUP))
+    return editor
+
+
+@pytest.fixture
+def editor_client(db) -> Client:
+    """A browser session of an Editors-group member, logged in to the admin."""
+    client = Client()
+    client.force_login(make_editor())
+    return client
+
+
 @pytest.fixture
 def anon_client() -> Client:
     return Client()

@@ -5,7 +5,7 @@ from django.urls import path
 from django.views.generic import RedirectView
 
 from content.admin_preview import preview_view
-from coursecompanion import views
+from coursecompanion import admin_dashboard, views
 from coursecompanion.api import api
 
 admin.site.site_header = "Course Companion"
@@ -13,6 +13,7 @@ admin.site.site_title = "Course Companion admin"
 
 urlpatterns = [
     path("admin/preview/markdown/", preview_view, name="admin_markdown_preview"),
+    path("admin/dashboard/", admin_dashboard.view, name="admin_dashboard"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("healthz", views.healthz, name="healthz"),
