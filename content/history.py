@@ -161,7 +161,7 @@ def diff_table(old: Snapshot, new: Snapshot, model, *, old_label: str, new_label
         fromdesc=old_label,
         todesc=new_label,
         context=True,
-        numlines=2,
+        numlines=3,  # enough to keep the "── Section n ──" line above a change
     )
 
 

@@ -32,7 +32,10 @@ def dashboard_view(request: HttpRequest) -> TemplateResponse:
         ),
         "funnel_chart": charts.bar_rows(
             [
-                (f"{row['order']}. {row['title']}", (row["started"], row["completed"]))
+                (
+                    _chapter_label(row, with_course=not filters.course_id),
+                    (row["started"], row["completed"]),
+                )
                 for row in data["funnel"]
             ],
             label="Completion funnel per chapter",
@@ -50,6 +53,11 @@ def dashboard_view(request: HttpRequest) -> TemplateResponse:
         else None,
     }
     return TemplateResponse(request, "admin/dashboard.html", context)
+
+
+def _chapter_label(row: dict, *, with_course: bool) -> str:
+    label = f"{row['order']}. {row['title']}"
+    return f"{row['course__title']} · {label}" if with_course else label
 
 
 view = admin.site.admin_view(dashboard_view)

@@ -23,7 +23,8 @@ def _svg(width: int, height: int, label: str, body: list[str]) -> SafeString:
 
 
 def column_chart(points: Sequence[tuple[str, int]], *, label: str, every: int = 1) -> SafeString:
-    """Vertical bars, one per point (e.g. students per day); every `every`-th label is shown."""
+    """Vertical bars, one per point (e.g. students per day); every `every`-th label, counted
+    back from the last point, is shown."""
     width, height, left, bottom, top = 720, 220, 36, 28, 12
     peak = max([value for _, value in points] + [1])
     plot_w, plot_h = width - left - 8, height - bottom - top
@@ -46,7 +47,7 @@ def column_chart(points: Sequence[tuple[str, int]], *, label: str, every: int = 
             f'width="{step * 0.7:.1f}" height="{bar_h:.1f}" fill="{PRIMARY}">'
             f"<title>{escape(name)}: {value}</title></rect>"
         )
-        if index % every == 0 or index == len(points) - 1:
+        if (len(points) - 1 - index) % every == 0:  # counted from the end: today is labelled
             body.append(
                 f'<text x="{x + step * 0.35:.1f}" y="{height - 10}" text-anchor="middle" '
                 f'fill="{TEXT}">{escape(name)}</text>'
