@@ -61,12 +61,22 @@ def staff_user(db) -> User:
 
 def make_editor(email: str = "editor@example.com") -> User:
     """A staff member in the Editors group (course material only)."""
-    from django.contrib.auth.models import Group
+    from django.contrib.auth.models import Group, Permission
 
-    from access.editors import EDITORS_GROUP
+    from access.editors import EDITOR_ACTIONS, EDITORS_GROUP
 
+    group, created = Group.objects.get_or_create(name=EDITORS_GROUP)
+    if created:
+        # A transactional test flushed what the data migrations made (the permissions come
+        # back with post_migrate): rebuild the group exactly as those migrations do.
+        group.permissions.set(
+            Permission.objects.filter(
+                content_type__app_label__in=("content", "quizzes"),
+                codename__regex=rf"^({'|'.join(EDITOR_ACTIONS)})_",
+            )
+        )
     editor = make_user(email, is_staff=True)
-    editor.groups.add(Group.objects.get(name=EDITORS_GROUP))
+    editor.groups.add(group)
     return editor
 
 

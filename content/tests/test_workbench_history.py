@@ -8,8 +8,8 @@ from content.tests.factories import ChapterFactory, CourseFactory, SectionFactor
 from quizzes.models import Question, Quiz
 from quizzes.tests.factories import QuestionFactory, QuizFactory
 
-# Cache bumps run on commit; serialized_rollback keeps the Editors group the migrations made.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+# Cache bumps run on commit: these tests commit for real.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 OLD_TEXT = "## Loops\n\nRepeat *this*  \nverbatim, trailing spaces kept.\n"
 

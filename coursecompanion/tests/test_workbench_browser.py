@@ -13,8 +13,8 @@ from conftest import make_editor
 from content.tests.factories import ChapterFactory, SectionFactory
 from coursecompanion.tests.test_dashboard import seeded  # noqa: F401  (a fixture)
 
-# The live server runs in another thread; serialized_rollback keeps the Editors group.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+# The live server runs in another thread, so the data must be committed.
+pytestmark = pytest.mark.django_db(transaction=True)
 DESKTOP = {"width": 1280, "height": 900}
 
 
