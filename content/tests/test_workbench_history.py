@@ -5,6 +5,7 @@ from reversion.models import Version
 
 from content.models import Chapter, Course, MediaAsset, Section
 from content.tests.factories import ChapterFactory, CourseFactory, SectionFactory
+from content.tests.test_admin import inline_management
 from quizzes.models import Question, Quiz
 from quizzes.tests.factories import QuestionFactory, QuizFactory
 
@@ -12,15 +13,6 @@ from quizzes.tests.factories import QuestionFactory, QuizFactory
 pytestmark = pytest.mark.django_db(transaction=True)
 
 OLD_TEXT = "## Loops\n\nRepeat *this*  \nverbatim, trailing spaces kept.\n"
-
-
-def management(prefix: str, total: int, initial: int) -> dict:
-    return {
-        f"{prefix}-TOTAL_FORMS": str(total),
-        f"{prefix}-INITIAL_FORMS": str(initial),
-        f"{prefix}-MIN_NUM_FORMS": "0",
-        f"{prefix}-MAX_NUM_FORMS": "1000",
-    }
 
 
 def chapter_form(chapter: Chapter, sections: list[dict], *, initial: int) -> dict:
@@ -33,7 +25,7 @@ def chapter_form(chapter: Chapter, sections: list[dict], *, initial: int) -> dic
         "difficulty_level": chapter.difficulty_level,
         "estimated_minutes": chapter.estimated_minutes,
         "required_tier": chapter.required_tier,
-        **management("sections", len(sections), initial),
+        **inline_management("sections", len(sections), initial),
     }
     if chapter.published:
         data["published"] = "on"

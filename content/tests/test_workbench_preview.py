@@ -10,6 +10,7 @@ from conftest import bearer_client, make_user
 from content import checks, markdown_preview
 from content.models import Chapter, MediaAsset
 from content.tests.factories import ChapterFactory, CourseFactory, SectionFactory
+from content.tests.test_admin import inline_management
 from quizzes.tests.factories import QuestionFactory, QuizFactory
 
 pytestmark = pytest.mark.django_db
@@ -118,15 +119,6 @@ def test_quiz_preview_renders_markdown(editor_client):
 
 
 # --- content checks --------------------------------------------------------------------------
-
-
-def inline_management(prefix: str, total: int, initial: int) -> dict:
-    return {
-        f"{prefix}-TOTAL_FORMS": str(total),
-        f"{prefix}-INITIAL_FORMS": str(initial),
-        f"{prefix}-MIN_NUM_FORMS": "0",
-        f"{prefix}-MAX_NUM_FORMS": "1000",
-    }
 
 
 def new_chapter_form(course, sections: list[tuple[str, str]], *, published: bool) -> dict:
