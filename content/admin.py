@@ -8,7 +8,7 @@ from reversion.admin import VersionAdmin
 
 from content import checks, history, scheduling, services
 from content.admin_history import HistoryAdmin
-from content.admin_preview import MarkdownTextarea
+from content.admin_preview import MarkdownTextarea, for_chapter
 from content.models import Chapter, Course, MediaAsset, Section
 
 
@@ -63,8 +63,17 @@ class SectionForm(forms.ModelForm):
         model = Section
         fields = ("order", "title", "content")
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.chapter_id:
+            for_chapter(self.fields["content"].widget, self.instance.chapter_id)
+
 
 class SectionFormSet(forms.BaseInlineFormSet):
+    def add_fields(self, form, index) -> None:
+        super().add_fields(form, index)  # also runs for the empty "add another" form
+        for_chapter(form.fields["content"].widget, self.instance.pk)
+
     def clean(self) -> None:
         """Publishing is refused while an error-level check fails; a draft always saves."""
         super().clean()
@@ -88,6 +97,10 @@ class SectionFormSet(forms.BaseInlineFormSet):
 
 class ChapterForm(forms.ModelForm):
     summary = forms.CharField(required=False, strip=False, widget=MarkdownTextarea({"rows": 6}))
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for_chapter(self.fields["summary"].widget, self.instance.pk)
 
     class Meta:
         model = Chapter

@@ -26,8 +26,11 @@ def preview_markdown(request: HttpRequest) -> JsonResponse:
     if not any(request.user.has_perm(permission) for permission in PREVIEW_PERMISSIONS):
         raise PermissionDenied
     try:
-        text = json.loads(request.body or b"{}").get("text", "")
+        body = json.loads(request.body or b"{}")
+        text, chapter = body.get("text", ""), body.get("chapter")
     except (ValueError, AttributeError):
+        text = chapter = None
+    if chapter is not None and (not isinstance(chapter, int) or isinstance(chapter, bool)):
         text = None
     if not isinstance(text, str) or len(text) > MAX_PREVIEW_CHARS:
         return JsonResponse(
@@ -40,11 +43,17 @@ def preview_markdown(request: HttpRequest) -> JsonResponse:
             },
             status=400,
         )
-    return JsonResponse(markdown_preview.render(text))
+    return JsonResponse(markdown_preview.render(text, chapter=chapter))
 
 
 # admin_view: staff sessions only (a student, or any API token, is sent to the admin login).
 preview_view = admin.site.admin_view(preview_markdown)
+
+
+def for_chapter(widget: forms.Widget, chapter_id: int | None) -> None:
+    """Preview `widget`'s text with the media the API resolves for this chapter (None: a
+    chapter not saved yet). Call on a form's own copy of the field, never on base_fields."""
+    widget.attrs["data-chapter"] = str(chapter_id or markdown_preview.NEW_CHAPTER)
 
 
 class MarkdownTextarea(forms.Textarea):

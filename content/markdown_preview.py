@@ -8,6 +8,7 @@ nh3, so no script, event handler or javascript: link survives whatever an editor
 from collections.abc import Iterable
 
 import nh3
+from django.db.models import Q
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
@@ -69,7 +70,13 @@ ALLOWED_STYLE_PROPERTIES = {"text-align"}
 markdown_parser = MarkdownIt("commonmark").enable("table")
 
 
-def media_urls(names: Iterable[str]) -> dict[str, str]:
+# `chapter` for media_urls / render: any asset when None (text outside a chapter, e.g. a quiz
+# prompt); otherwise what the API resolves for that chapter's text: its own assets and the
+# course-wide ones (NEW_CHAPTER: course-wide only, as an unsaved chapter owns none yet).
+NEW_CHAPTER = 0
+
+
+def media_urls(names: Iterable[str], *, chapter: int | None = None) -> dict[str, str]:
     """Where each known asset name's file is served (one query; unknown names are left out)."""
     from content.services import media_summary, media_url
 
@@ -77,6 +84,8 @@ def media_urls(names: Iterable[str]) -> dict[str, str]:
     if not wanted:
         return {}
     assets = MediaAsset.objects.filter(name__in=wanted)
+    if chapter is not None:
+        assets = assets.filter(Q(chapter__isnull=True) | Q(chapter_id=chapter))
     return {asset.name: media_url(media_summary(asset)) for asset in assets}
 
 
@@ -113,13 +122,13 @@ def render_inline_html(text: str) -> str:
     return _sanitise(markdown_parser.renderInline(text))
 
 
-def render(text: str) -> dict[str, object]:
-    """{"html": sanitised HTML, "unknown_media": names no asset has}."""
+def render(text: str, *, chapter: int | None = None) -> dict[str, object]:
+    """{"html": sanitised HTML, "unknown_media": names no asset (reachable from `chapter`) has}."""
     from content.services import media_references
 
     tokens = markdown_parser.parse(text)
     unknown: list[str] = []
-    _resolve_media(tokens, media_urls(media_references(text)), unknown)
+    _resolve_media(tokens, media_urls(media_references(text), chapter=chapter), unknown)
     html = markdown_parser.renderer.render(tokens, markdown_parser.options, {})
     return {"html": _sanitise(html), "unknown_media": list(dict.fromkeys(unknown))}
 

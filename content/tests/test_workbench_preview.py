@@ -73,11 +73,36 @@ def test_preview_resolves_media_names_and_flags_unknown_ones(editor_client, sett
     assert 'title="Unknown media: missing"' in body["html"]
 
 
+def test_preview_resolves_media_as_the_api_does_for_the_chapter(editor_client, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    own, other = ChapterFactory(), ChapterFactory()
+    for name, chapter in (("own", own), ("others", other), ("shared", None)):
+        asset = MediaAsset(title=name, name=name, chapter=chapter, content_type="image/png")
+        asset.file.save(f"{name}.png", ContentFile(b"png"), save=False)
+        asset.save()
+    text = "![](media:own) ![](media:others) ![](media:shared)"
+
+    def unknown(chapter):
+        body = json.dumps({"text": text, "chapter": chapter})
+        response = editor_client.post(PREVIEW, body, content_type="application/json")
+        return response.json()["unknown_media"]
+
+    assert unknown(own.id) == ["others"]  # another chapter's asset: the API would not serve it
+    assert unknown(0) == ["own", "others"]  # a chapter not saved yet owns no assets
+    assert unknown(None) == []
+    page = editor_client.get(f"/admin/content/chapter/{own.id}/change/").content.decode()
+    assert f'data-chapter="{own.id}"' in page
+
+
 def test_preview_refuses_bad_bodies_with_json(editor_client):
     response = editor_client.post(PREVIEW, "not json", content_type="application/json")
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "invalid_preview"
     assert preview(editor_client, "x" * 200_001).status_code == 400
+    bad_chapter = json.dumps({"text": "x", "chapter": "1"})
+    assert (
+        editor_client.post(PREVIEW, bad_chapter, content_type="application/json").status_code == 400
+    )
 
 
 def test_students_never_reach_the_preview(client, user):

@@ -12,6 +12,11 @@
     return match ? decodeURIComponent(match[1]) : "";
   }
 
+  function chapterOf(textarea) {
+    var chapter = textarea.getAttribute("data-chapter");
+    return chapter === null ? null : parseInt(chapter, 10);
+  }
+
   function paneFor(textarea) {
     if (textarea.markdownPane) return textarea.markdownPane;
     var wrapper = document.createElement("div");
@@ -44,7 +49,7 @@
       method: "POST",
       credentials: "same-origin",
       headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
-      body: JSON.stringify({ text: textarea.value }),
+      body: JSON.stringify({ text: textarea.value, chapter: chapterOf(textarea) }),
     })
       .then(function (response) {
         if (!response.ok) throw new Error("preview answered " + response.status);
