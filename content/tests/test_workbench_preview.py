@@ -250,3 +250,16 @@ def test_heading_checks_follow_markdown_not_lines():
     )
     assert problems == []
     assert markdown_preview.render_html("## Two") == "<h2>Two</h2>\n"
+
+
+def test_saving_a_quiz_in_an_unpublished_chapter_warns(editor_client):
+    from quizzes.tests.test_admin import SOUND_QUESTIONS, quiz_form
+
+    chapter = ChapterFactory(published=False, title="Draft chapter")
+    response = editor_client.post(
+        "/admin/quizzes/quiz/add/", quiz_form(chapter, SOUND_QUESTIONS[:1]), follow=True
+    )
+    assert response.status_code == 200
+    assert any(
+        'Its chapter "Draft chapter" is not published' in text for text in messages_of(response)
+    )
