@@ -29,11 +29,7 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 from django_ratelimit.core import get_usage
-from rest_framework_simplejwt.exceptions import TokenError
-from rest_framework_simplejwt.settings import api_settings as jwt_settings
-from rest_framework_simplejwt.tokens import AccessToken
-
-from access.auth import request_user
+from access.auth import request_credential, request_user
 from access.models import User
 from access.services import NotAuthenticated
 from coursecompanion.errors import NotReady, RateLimited
@@ -220,16 +216,11 @@ REJECTED_STATUSES = frozenset({400, 401, 403, 413, 422})
 
 
 def rejection_caller(request: HttpRequest) -> str:
-    """Who a refused call counts against, known before authentication runs: the user a valid
-    access token names (signature and expiry checked, no query), else the client IP."""
-    scheme, _, raw = request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() == "bearer" and raw.strip():
-        try:
-            user_id = AccessToken(raw.strip()).payload.get(jwt_settings.USER_ID_CLAIM)
-        except TokenError:
-            user_id = None
-        if user_id is not None:
-            return f"user:{user_id}"
+    """Who a refused call counts against: the user a valid token names (any token type, resolved
+    once per request with authentication), else the client IP."""
+    credential = request_credential(request)
+    if credential is not None:
+        return f"user:{credential.user.pk}"
     return f"ip:{client_ip(request)}"
 
 

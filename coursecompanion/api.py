@@ -10,7 +10,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from access import ratelimits
-from access.auth import OptionalBearerAuth, optional_auth
+from access.auth import BearerAuth, OptionalBearerAuth, TierManagerAuth, optional_auth
 from coursecompanion.errors import DomainError
 from coursecompanion.parsers import StorableTextParser
 
@@ -18,6 +18,37 @@ logger = logging.getLogger(__name__)
 
 
 BEARER_SCHEME = "bearerAuth"
+OAUTH_SCHEME = "oauth2"
+
+
+def security_schemes(base_url: str | None = None) -> dict:
+    """Both ways to call the API: a bearer token (simplejwt's from /auth/token, or an OAuth
+    access token), and the OAuth 2 authorization-code flow that issues the latter."""
+    from django.conf import settings
+
+    base = base_url or settings.PUBLIC_BASE_URL
+    return {
+        BEARER_SCHEME: {
+            "type": "http",
+            "scheme": "bearer",
+            "description": (
+                "An access token from POST /api/v1/auth/token, or an OAuth access token from "
+                "/oauth/token/ (scoped, never with staff powers)."
+            ),
+        },
+        OAUTH_SCHEME: {
+            "type": "oauth2",
+            "description": "Sign a student in through their browser (ChatGPT account linking).",
+            "flows": {
+                "authorizationCode": {
+                    "authorizationUrl": f"{base}/oauth/authorize/",
+                    "tokenUrl": f"{base}/oauth/token/",
+                    "refreshUrl": f"{base}/oauth/token/",
+                    "scopes": dict(settings.OAUTH2_PROVIDER["SCOPES"]),
+                }
+            },
+        },
+    }
 
 
 class CourseCompanionAPI(NinjaAPI):
@@ -25,22 +56,40 @@ class CourseCompanionAPI(NinjaAPI):
         # One name per operation: reverse("api:getChapter") matches the OpenAPI operationId.
         return operation.operation_id or super().get_operation_url_name(operation, router)
 
+    def operation_scopes(self) -> dict[str, str]:
+        """{operationId: the OAuth scope its bearer auth requires} for authenticated operations."""
+        scopes = {}
+        for bound in self._get_bound_routers():
+            for path_view in bound.path_operations.values():
+                for operation in path_view.operations:
+                    for auth in operation.auth_callbacks:
+                        # Staff-only operations: OAuth tokens never carry staff powers.
+                        if isinstance(auth, BearerAuth) and not isinstance(auth, TierManagerAuth):
+                            scopes[operation.operation_id] = auth.scope
+        return scopes
+
     def get_openapi_schema(self, *args, **kwargs):
-        """Ninja names a security scheme after each auth class; clients (ChatGPT Actions) need one
-        bearer scheme, and must see where a token is optional: `[{bearerAuth: []}, {}]`."""
+        """Ninja names a security scheme after each auth class; clients (ChatGPT Actions) need
+        the two schemes by name, each operation's OAuth scope, and to see where a token is
+        optional: `[{bearerAuth: []}, {oauth2: ["read"]}, {}]`."""
+        from django.conf import settings
+
         schema = super().get_openapi_schema(*args, **kwargs)
+        schema["servers"] = [{"url": settings.PUBLIC_BASE_URL}]
+        scopes = self.operation_scopes()
         for operation in (op for path in schema["paths"].values() for op in path.values()):
             names = {name for requirement in operation.get("security", []) for name in requirement}
             if not names:
                 continue
             operation["security"] = [{BEARER_SCHEME: []}]
+            scope = scopes.get(operation.get("operationId"))
+            if scope:
+                operation["security"].append({OAUTH_SCHEME: [scope]})
             if names == {OptionalBearerAuth.__name__}:
                 operation["security"].append({})
         components = schema.setdefault("components", {})
         if components.get("securitySchemes"):
-            components["securitySchemes"] = {
-                BEARER_SCHEME: {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
-            }
+            components["securitySchemes"] = security_schemes()
         return schema
 
 

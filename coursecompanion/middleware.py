@@ -3,7 +3,15 @@ import json
 from django.http import HttpRequest, HttpResponse
 
 # Paths whose clients read JSON only; anything Django answers there in HTML is rewritten.
-JSON_PATH_PREFIXES = ("/api/", "/healthz", "/readyz")
+JSON_PATH_PREFIXES = (
+    "/api/",
+    "/healthz",
+    "/readyz",
+    "/oauth/token/",
+    "/oauth/revoke_token/",
+    "/oauth/introspect/",
+    "/.well-known/",
+)
 
 STATUS_CODES = {
     400: ("bad_request", "The request is malformed."),

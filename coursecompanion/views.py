@@ -1,4 +1,6 @@
-from django.http import HttpRequest, JsonResponse
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from coursecompanion.health import readiness_checks
@@ -29,3 +31,18 @@ def readyz(request: HttpRequest) -> JsonResponse:
             status=503,
         )
     return JsonResponse({"status": "ready", "checks": checks})
+
+
+def _public_page(template: str):
+    @require_safe
+    def page(request: HttpRequest) -> HttpResponse:
+        return render(request, template, {"base_url": settings.PUBLIC_BASE_URL})
+
+    page.__name__ = template.rsplit("/", 1)[-1].removesuffix(".html")
+    return page
+
+
+# The public pages ChatGPT's GPT editor and students link to (templates/pages/).
+home = _public_page("pages/home.html")
+privacy = _public_page("pages/privacy.html")
+terms = _public_page("pages/terms.html")

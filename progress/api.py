@@ -5,7 +5,7 @@ student's progress and streak but write only their own."""
 from django.http import HttpRequest
 from ninja import Path, Router
 
-from access.auth import bearer_auth
+from access.auth import bearer_auth, bearer_write_auth
 from coursecompanion.schemas import responses
 from progress import services
 from progress.schemas import ProgressIn, ProgressOut, StreakOut
@@ -26,6 +26,7 @@ def get_progress(request: HttpRequest, user_id: Path[str]):
 
 @router.put(
     "/progress/{user_id}",
+    auth=bearer_write_auth,
     response=responses(ProgressOut, 401, 403, 404),
     operation_id="updateProgress",
     summary="Mark a chapter in progress or completed",
@@ -49,6 +50,7 @@ def get_streak(request: HttpRequest, user_id: Path[str]):
 
 @router.post(
     "/streaks/{user_id}/checkin",
+    auth=bearer_write_auth,
     response=responses(StreakOut, 401, 404),
     operation_id="checkIn",
     summary="Check in for today (idempotent within the student's day)",

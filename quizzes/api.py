@@ -1,7 +1,7 @@
 from django.http import HttpRequest, HttpResponse
 from ninja import Header, Path, Query, Router, Status
 
-from access.auth import bearer_auth, request_user
+from access.auth import bearer_auth, bearer_write_auth, request_user
 from coursecompanion.schemas import PageParams, responses
 from quizzes import services
 from quizzes.schemas import AttemptListOut, AttemptOut, QuizFilter, QuizListOut, QuizOut, SubmitIn
@@ -38,7 +38,7 @@ def get_quiz(request: HttpRequest, quiz_id: Path[int]):
 
 @router.post(
     "/{quiz_id}/submit",
-    auth=bearer_auth,
+    auth=bearer_write_auth,
     response=responses(AttemptOut, 401, 403, 404, status=201),
     operation_id="submitQuiz",
     summary="Submit answers; get the score and per-question feedback",
