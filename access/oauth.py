@@ -17,7 +17,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
@@ -46,7 +46,9 @@ def pkce_required(client_id: str) -> bool:
     """PKCE is required unless the client is a known confidential one (it authenticates with its
     secret at the token endpoint). Unknown ids are refused later anyway."""
     client_type = (
-        Application.objects.filter(client_id=client_id).values_list("client_type", flat=True).first()
+        Application.objects.filter(client_id=client_id)
+        .values_list("client_type", flat=True)
+        .first()
     )
     return client_type != Application.CLIENT_CONFIDENTIAL
 

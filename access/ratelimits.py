@@ -29,6 +29,7 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 from django_ratelimit.core import get_usage
+
 from access.auth import request_credential, request_user
 from access.models import User
 from access.services import NotAuthenticated

@@ -20,14 +20,18 @@ from coursecompanion.errors import DomainError, RateLimited
 
 
 class SignInForm(forms.Form):
-    email = forms.EmailField(max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    email = forms.EmailField(
+        max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
     password = forms.CharField(
         max_length=1024, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
     )
 
 
 class RegisterForm(forms.Form):
-    email = forms.EmailField(max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    email = forms.EmailField(
+        max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
     display_name = forms.CharField(
         label="Your name (optional)",
         max_length=100,
@@ -135,7 +139,7 @@ def _known_zone(name: str) -> str:
 
 @require_POST
 def sign_out(request: HttpRequest) -> HttpResponse:
-    """"Not you?" on the consent page: sign out and start the sign-in again."""
+    """ "Not you?" on the consent page: sign out and start the sign-in again."""
     next_url = _next_url(request)
     logout(request)
     return HttpResponseRedirect(f"{reverse('oauth-sign-in')}?{urlencode({'next': next_url})}")

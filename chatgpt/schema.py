@@ -93,7 +93,7 @@ GPT_OPERATIONS: dict[str, GptOperation] = {
     ),
     "updateProgress": GptOperation(
         "Mark chapter progress",
-        'Set a chapter to in_progress when the student starts it and completed when they '
+        "Set a chapter to in_progress when the student starts it and completed when they "
         'finish it. Use user_id "me".',
     ),
     "getStreak": GptOperation(

@@ -78,6 +78,10 @@ class CourseCompanionAPI(NinjaAPI):
         schema["servers"] = [{"url": settings.PUBLIC_BASE_URL}]
         scopes = self.operation_scopes()
         for operation in (op for path in schema["paths"].values() for op in path.values()):
+            for parameter in operation.get("parameters", []):
+                # OpenAPI 3.1 wants a parameter's `examples` as a map; ninja writes pydantic's list.
+                if isinstance(parameter.get("examples"), list):
+                    parameter["example"] = parameter.pop("examples")[0]
             names = {name for requirement in operation.get("security", []) for name in requirement}
             if not names:
                 continue

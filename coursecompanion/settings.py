@@ -304,6 +304,9 @@ if not PUBLIC_BASE_URL:
     if not LOCAL_DEFAULTS_ALLOWED:
         raise ImproperlyConfigured("Set PUBLIC_BASE_URL (e.g. https://course.example.com).")
     PUBLIC_BASE_URL = "http://127.0.0.1:8000"
+elif not (DEBUG or TESTING) and not PUBLIC_BASE_URL.startswith("https://"):
+    # OAuth codes, tokens and the sign-in form travel to this address.
+    raise ImproperlyConfigured("PUBLIC_BASE_URL must start with https:// in production.")
 
 # The student signs in on our own page during the OAuth flow (access/views.py).
 LOGIN_URL = "oauth-sign-in"

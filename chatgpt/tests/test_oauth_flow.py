@@ -11,7 +11,7 @@ from django.utils import timezone
 from oauth2_provider.models import AccessToken, Application, Grant, RefreshToken
 
 from access.models import OAuthConnection, User
-from access.tests.conftest import assert_error, gated_course  # noqa: F401  (a fixture)
+from access.tests.conftest import assert_error
 from chatgpt.tests.oauth_flow import GPT_CALLBACK_NEW, PASSWORD, GptClient, api, csrf_token
 from conftest import bearer_client, make_user
 from quizzes.models import Attempt
@@ -131,7 +131,11 @@ def test_a_new_student_registers_from_the_sign_in_page(gpt):
     created = gpt.browser.post("/oauth/register/", {**form, "password": PASSWORD})
     assert created.status_code == 302 and created["Location"] == url
     student = User.objects.get(email="new.student@example.com")
-    assert (student.display_name, student.timezone, student.tier) == ("Nova", "Europe/Paris", "free")
+    assert (student.display_name, student.timezone, student.tier) == (
+        "Nova",
+        "Europe/Paris",
+        "free",
+    )
     code = gpt.code_from(gpt.consent(gpt.browser.get(url)))
     tokens = gpt.exchange(code).json()
     assert api(tokens["access_token"]).get("/api/v1/me").json()["id"] == student.id
@@ -181,9 +185,7 @@ def test_a_wrong_redirect_uri_is_refused_without_redirecting(gpt):
         assert gpt.browser.get(gpt.authorize_url(redirect_uri=near)).status_code == 400
     # At the token endpoint too: the code is bound to the URI it was issued for.
     code = gpt.code_for("r@example.com")
-    response = gpt.token(
-        grant_type="authorization_code", code=code, redirect_uri=GPT_CALLBACK_NEW
-    )
+    response = gpt.token(grant_type="authorization_code", code=code, redirect_uri=GPT_CALLBACK_NEW)
     assert response.status_code == 400
     assert response.json()["error"] in {"invalid_request", "invalid_grant"}
 
@@ -293,7 +295,9 @@ def test_a_staff_members_oauth_token_has_no_staff_powers(gpt, gated_course):
     student.refresh_from_db()
     assert student.tier == "free"
     # Read as a student: no drafts, no locked chapters, no one else's progress.
-    assert_error(client.get(f"/api/v1/chapters/{gated_course['premium'].id}"), 403, "chapter_locked")
+    assert_error(
+        client.get(f"/api/v1/chapters/{gated_course['premium'].id}"), 403, "chapter_locked"
+    )
     assert client.get(f"/api/v1/chapters/{gated_course['draft'].id}").status_code == 404
     assert client.get(f"/api/v1/progress/{student.id}").status_code == 404
     assert client.get(f"/api/v1/user/{student.id}/tier").status_code == 404
@@ -301,9 +305,7 @@ def test_a_staff_members_oauth_token_has_no_staff_powers(gpt, gated_course):
     staff.refresh_from_db()
     assert staff.is_staff and staff.is_superuser
     # Writes through the delegated user touch only the named fields.
-    patched = client.patch(
-        "/api/v1/me", {"display_name": "Boss"}, content_type="application/json"
-    )
+    patched = client.patch("/api/v1/me", {"display_name": "Boss"}, content_type="application/json")
     assert patched.status_code == 200
     staff.refresh_from_db()
     assert staff.is_staff and staff.is_superuser and staff.display_name == "Boss"
@@ -334,9 +336,7 @@ def test_pkce_is_checked_when_sent(gpt):
     challenge = (
         base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).decode().rstrip("=")
     )
-    code = gpt.code_for(
-        "pkce@example.com", code_challenge=challenge, code_challenge_method="S256"
-    )
+    code = gpt.code_for("pkce@example.com", code_challenge=challenge, code_challenge_method="S256")
     mismatch = gpt.exchange(code, code_verifier="w" * 64)
     assert mismatch.status_code == 400
     assert mismatch.json()["error"] == "invalid_grant"

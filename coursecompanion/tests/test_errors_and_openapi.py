@@ -92,19 +92,21 @@ def test_health_wrong_method_is_json(anon_client):
     assert error_of(anon_client.post("/healthz"), 405)["code"] == "method_not_allowed"
 
 
-def test_one_bearer_scheme_and_optional_tokens_are_marked_optional(anon_client):
+def test_bearer_and_oauth_schemes_and_optional_tokens_are_marked_optional(anon_client):
     document = anon_client.get("/api/v1/openapi.json").json()
-    assert document["components"]["securitySchemes"] == {
-        "bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
-    }
+    schemes = document["components"]["securitySchemes"]
+    assert set(schemes) == {"bearerAuth", "oauth2"}
+    assert schemes["bearerAuth"]["type"] == "http" and schemes["bearerAuth"]["scheme"] == "bearer"
+    assert set(schemes["oauth2"]["flows"]) == {"authorizationCode"}
     security = {
         operation["operationId"]: operation.get("security")
         for methods in document["paths"].values()
         for operation in methods.values()
     }
-    assert security["listChapters"] == [{"bearerAuth": []}, {}]  # anonymous reads allowed
-    assert security["getMe"] == [{"bearerAuth": []}]  # a token is required
-    assert security["submitQuiz"] == [{"bearerAuth": []}]
+    # anonymous reads allowed
+    assert security["listChapters"] == [{"bearerAuth": []}, {"oauth2": ["read"]}, {}]
+    assert security["getMe"] == [{"bearerAuth": []}, {"oauth2": ["read"]}]  # a token is required
+    assert security["submitQuiz"] == [{"bearerAuth": []}, {"oauth2": ["write"]}]
     assert security["obtainToken"] is None  # logging in needs no token
 
 

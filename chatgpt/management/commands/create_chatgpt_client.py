@@ -30,5 +30,7 @@ class Command(BaseCommand):
             raise CommandError("; ".join(error.messages)) from error
         self.stdout.write(f"Client ID:     {client.client_id}")
         self.stdout.write(f"Client secret: {secret}")
-        self.stdout.write("Copy the secret now: it is stored only as a hash and cannot be shown again.")
+        self.stdout.write(
+            "Copy the secret now: it is stored only as a hash and cannot be shown again."
+        )
         self.stdout.write("Redirect URIs: " + " ".join(redirect_uris))

@@ -13,7 +13,9 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("path", help="File to write, e.g. chatgpt/openapi-gpt.json ('-': stdout).")
+        parser.add_argument(
+            "path", help="File to write, e.g. chatgpt/openapi-gpt.json ('-': stdout)."
+        )
         parser.add_argument(
             "--base-url", help="Public https address of this deployment (default: PUBLIC_BASE_URL)."
         )
