@@ -308,6 +308,9 @@ elif not (DEBUG or TESTING) and not PUBLIC_BASE_URL.startswith("https://"):
     # OAuth codes, tokens and the sign-in form travel to this address.
     raise ImproperlyConfigured("PUBLIC_BASE_URL must start with https:// in production.")
 
+# Shown on the privacy and terms pages as where to ask for an account's deletion.
+SUPPORT_EMAIL = env.str("SUPPORT_EMAIL", default="")
+
 # The student signs in on our own page during the OAuth flow (access/views.py).
 LOGIN_URL = "oauth-sign-in"
 

@@ -36,7 +36,14 @@ def readyz(request: HttpRequest) -> JsonResponse:
 def _public_page(template: str):
     @require_safe
     def page(request: HttpRequest) -> HttpResponse:
-        return render(request, template, {"base_url": settings.PUBLIC_BASE_URL})
+        oauth = settings.OAUTH2_PROVIDER
+        context = {
+            "base_url": settings.PUBLIC_BASE_URL,
+            "support_email": settings.SUPPORT_EMAIL,
+            "access_token_minutes": oauth["ACCESS_TOKEN_EXPIRE_SECONDS"] // 60,
+            "refresh_token_days": oauth["REFRESH_TOKEN_EXPIRE_SECONDS"] // 86400,
+        }
+        return render(request, template, context)
 
     page.__name__ = template.rsplit("/", 1)[-1].removesuffix(".html")
     return page

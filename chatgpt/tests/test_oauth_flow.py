@@ -441,3 +441,24 @@ def test_rate_limits_key_on_the_oauth_tokens_user(gpt, settings):
     # A third call by the same student, with either token type, is over the per-user limit.
     error = assert_error(api(tokens["access_token"]).get("/api/v1/me"), 429, "rate_limited")
     assert error["details"]["scope"] == "api:getMe"
+
+
+def test_introspection_answers_authenticated_clients():
+    import base64
+
+    gpt = GptClient()
+    token = gpt.exchange(gpt.code_for("intro@example.com")).json()["access_token"]
+    credentials = base64.b64encode(f"{gpt.client_id}:{gpt.secret}".encode()).decode()
+    response = Client().post(
+        "/oauth/introspect/", {"token": token}, HTTP_AUTHORIZATION=f"Basic {credentials}"
+    )
+    assert response.status_code == 200
+    body = response.json()
+    assert body["active"] is True and body["scope"] == "read write"
+    assert body["username"] == "intro@example.com"
+    unknown = Client().post(
+        "/oauth/introspect/", {"token": "nope"}, HTTP_AUTHORIZATION=f"Basic {credentials}"
+    )
+    assert unknown.json() == {"active": False}
+    anonymous = Client().post("/oauth/introspect/", {"token": token})
+    assert anonymous.status_code in (401, 403)
