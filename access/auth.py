@@ -1,9 +1,13 @@
-"""Bearer authentication for the API.
+"""Who is calling: bearer tokens resolved to a Credential, once per request.
 
-A bearer token is resolved by each resolver in TOKEN_RESOLVERS in turn into a Credential: who
-the caller is, and what the token lets them do. simplejwt's first-party tokens may do
-everything their user may; OAuth access tokens (access/oauth.py, appended by AccessConfig)
-carry scopes, are checked per operation (`read` / `write`) and never carry staff powers.
+A bearer token is resolved by each resolver in TOKEN_RESOLVERS in turn, so a second token type
+(OAuth 2 access tokens from ChatGPT account linking) is one more resolver, not a new auth class,
+and the rate limiter (access/ratelimits.py), which keys on the resolved credential's user, needs
+no change for it. Every front door (the REST API today, MCP tools next) asks the same resolvers.
+
+OAuth credentials (access/oauth.py, appended by AccessConfig) carry scopes, checked per
+operation (`read` / `write`, the scope of the operation's auth), and never staff powers: the
+operation then sees a DelegatedUser, a view of the account with no staff flags.
 """
 
 from collections.abc import Callable
@@ -21,21 +25,31 @@ from access.models import DelegatedUser, User
 from coursecompanion.errors import AccessDenied
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+# Schemes a Credential can come from.
+SCHEME_JWT = "jwt"  # simplejwt access tokens from /auth/token (first party)
+SCHEME_OAUTH = "oauth"  # django-oauth-toolkit access tokens (ChatGPT account linking)
+SCHEME_SESSION = "session"  # a staff member's admin session, safe methods only
+
+# OAuth scopes (settings.OAUTH2_PROVIDER["SCOPES"]): what an operation's auth requires.
 READ, WRITE = "read", "write"
 
 
 @dataclass(frozen=True)
 class Credential:
-    """What a valid bearer token says about its caller."""
+    """What a request proved about its caller."""
 
     user: User
-    scheme: str  # "jwt" or "oauth"
-    scopes: frozenset[str] | None  # None: a first-party token, every scope
-    audiences: frozenset[str] = frozenset()  # RFC 8707 resource indicators
+    scheme: str
+    # None: a first-party token that may do everything; else the OAuth scopes granted.
+    scopes: frozenset[str] | None
+    # OAuth resource indicators (RFC 8707) the token was issued for.
+    audiences: frozenset[str] = frozenset()
 
     @property
     def staff_powers(self) -> bool:
-        """Only first-party tokens of staff: an app acting for a staff member acts as a student."""
+        """Only first-party credentials of staff carry staff powers: a staff member who links
+        ChatGPT by OAuth gets a student's token."""
         return self.scopes is None and self.user.is_staff
 
     def allows(self, scope: str) -> bool:
@@ -43,42 +57,57 @@ class Credential:
 
     @property
     def acting_user(self) -> User:
-        """The user operations see: without staff flags unless the token carries staff powers."""
+        """The user operations see: without staff flags unless the credential carries staff
+        powers, so every staff check in the services answers no for an OAuth app."""
         return self.user if self.staff_powers else DelegatedUser.of(self.user)
 
 
 def credential_from_simplejwt(token: str) -> Credential | None:
-    """The active user of a valid simplejwt *access* token (refresh tokens are refused)."""
+    """An active user's simplejwt *access* token (refresh tokens are refused)."""
     authenticator = JWTAuthentication()
     try:
         validated = authenticator.get_validated_token(token)
-        return Credential(user=authenticator.get_user(validated), scheme="jwt", scopes=None)
+        user = authenticator.get_user(validated)
     except (InvalidToken, TokenError, AuthenticationFailed):
         return None
+    return Credential(user=user, scheme=SCHEME_JWT, scopes=None)
 
 
 TOKEN_RESOLVERS: list[Callable[[str], Credential | None]] = [credential_from_simplejwt]
 
-CREDENTIAL_ATTR = "_bearer_credential"
+
+def resolve_token(token: str) -> Credential | None:
+    """The credential a bearer token stands for, from the first resolver that knows it."""
+    for resolve in TOKEN_RESOLVERS:
+        credential = resolve(token)
+        if credential is not None:
+            return credential
+    return None
+
+
+# The memo of the one resolution per request: (the token, what it resolved to).
+_RESOLVED_ATTR = "_bearer_credential"
 
 
 def bearer_token(request: HttpRequest) -> str | None:
     scheme, _, raw = request.headers.get("Authorization", "").partition(" ")
-    return raw.strip() or None if scheme.lower() == "bearer" else None
+    token = raw.strip()
+    return token if scheme.lower() == "bearer" and token else None
 
 
-def request_credential(request: HttpRequest) -> Credential | None:
-    """The credential of the request's bearer token (None: no token, or not a valid one),
-    resolved once per request: the rate limiter and authentication both ask."""
-    if not hasattr(request, CREDENTIAL_ATTR):
-        token = bearer_token(request)
-        credential = None
-        for resolve in TOKEN_RESOLVERS if token else ():
-            credential = resolve(token)
-            if credential is not None:
-                break
-        setattr(request, CREDENTIAL_ATTR, credential)
-    return getattr(request, CREDENTIAL_ATTR)
+def credential_for_token(request: HttpRequest, token: str) -> Credential | None:
+    """Resolve `token` for this request, decoding it once however often it is asked."""
+    resolved = getattr(request, _RESOLVED_ATTR, None)
+    if resolved is None or resolved[0] != token:
+        resolved = (token, resolve_token(token))
+        setattr(request, _RESOLVED_ATTR, resolved)
+    return resolved[1]
+
+
+def bearer_credential(request: HttpRequest) -> Credential | None:
+    """The credential of the request's bearer token, None when it sends none or a bad one."""
+    token = bearer_token(request)
+    return credential_for_token(request, token) if token is not None else None
 
 
 def _meant_for(credential: Credential, request: HttpRequest) -> bool:
@@ -93,6 +122,24 @@ def _meant_for(credential: Credential, request: HttpRequest) -> bool:
     return validate(url, sorted(credential.audiences))
 
 
+def accepted_credential(
+    request: HttpRequest, token: str, scope: str | None
+) -> Credential | None:
+    """The token's credential if it is meant for this URL; None (401) otherwise.
+
+    Raises AccessDenied("insufficient_scope") (403) for a valid token without `scope`."""
+    credential = credential_for_token(request, token)
+    if credential is None or not _meant_for(credential, request):
+        return None
+    if scope is not None and not credential.allows(scope):
+        raise AccessDenied(
+            f"This token may not do this: it needs the {scope!r} scope.",
+            code="insufficient_scope",
+            details={"required_scope": scope, "token_scopes": sorted(credential.scopes or ())},
+        )
+    return credential
+
+
 class BearerAuth(HttpBearer):
     """Requires `Authorization: Bearer <token>` whose credential allows `scope`; request.auth
     becomes the acting User. A valid token without the scope is 403 `insufficient_scope`."""
@@ -102,16 +149,8 @@ class BearerAuth(HttpBearer):
         self.scope = scope
 
     def authenticate(self, request: HttpRequest, token: str) -> User | None:
-        credential = request_credential(request)
-        if credential is None or not _meant_for(credential, request):
-            return None
-        if not credential.allows(self.scope):
-            raise AccessDenied(
-                f"This token may not do this: it needs the {self.scope!r} scope.",
-                code="insufficient_scope",
-                details={"required_scope": self.scope, "token_scopes": sorted(credential.scopes)},
-            )
-        return credential.acting_user
+        credential = accepted_credential(request, token, self.scope)
+        return credential.acting_user if credential is not None else None
 
 
 class OptionalBearerAuth(BearerAuth):
@@ -124,15 +163,23 @@ class OptionalBearerAuth(BearerAuth):
     def __call__(self, request: HttpRequest):
         if request.headers.get(self.header):
             return super().__call__(request)
-        session_user = getattr(request, "user", None)
-        if (
-            request.method in SAFE_METHODS
-            and session_user
-            and session_user.is_authenticated
-            and session_user.is_staff
-        ):
+        session_user = session_staff(request)
+        if session_user is not None:
             return session_user
         return AnonymousUser()
+
+
+def session_staff(request: HttpRequest) -> User | None:
+    """A staff member's admin session on a safe method (no CSRF exposure), else None."""
+    session_user = getattr(request, "user", None)
+    if (
+        request.method in SAFE_METHODS
+        and session_user is not None
+        and session_user.is_authenticated
+        and session_user.is_staff
+    ):
+        return session_user
+    return None
 
 
 class TierManagerAuth(BearerAuth):
@@ -142,10 +189,26 @@ class TierManagerAuth(BearerAuth):
     def authenticate(self, request: HttpRequest, token: str) -> User | None:
         from access.services import require_tier_manager
 
-        user = super().authenticate(request, token)
-        if user is not None:
-            require_tier_manager(user)
-        return user
+        # Staff-only: no scope makes an OAuth token staff, so the answer is "forbidden".
+        credential = accepted_credential(request, token, scope=None)
+        if credential is None:
+            return None
+        require_tier_manager(credential.user if credential.staff_powers else None)
+        return credential.acting_user
+
+
+def request_credential(request: HttpRequest) -> Credential | None:
+    """The credential the API's authentication accepted for this request, or None for an
+    anonymous caller (and for operations that look at no token)."""
+    user = getattr(request, "auth", None)
+    if user is None or not user.is_authenticated:
+        return None
+    token = bearer_token(request)
+    credential = credential_for_token(request, token) if token is not None else None
+    if credential is not None and credential.user.pk == user.pk:
+        return credential
+    # Authenticated without a bearer token: the admin session of OptionalBearerAuth.
+    return Credential(user=user, scheme=SCHEME_SESSION, scopes=None)
 
 
 def request_user(request: HttpRequest) -> User | None:

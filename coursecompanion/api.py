@@ -18,6 +18,11 @@ logger = logging.getLogger(__name__)
 
 
 BEARER_SCHEME = "bearerAuth"
+# Any token a resolver in access/auth.py accepts; no one format is promised.
+BEARER_DESCRIPTION = (
+    "An access token in `Authorization: Bearer <token>`: from `/auth/token`, or from "
+    "account linking."
+)
 OAUTH_SCHEME = "oauth2"
 
 
@@ -31,10 +36,7 @@ def security_schemes(base_url: str | None = None) -> dict:
         BEARER_SCHEME: {
             "type": "http",
             "scheme": "bearer",
-            "description": (
-                "An access token from POST /api/v1/auth/token, or an OAuth access token from "
-                "/oauth/token/ (scoped, never with staff powers)."
-            ),
+            "description": BEARER_DESCRIPTION,
         },
         OAUTH_SCHEME: {
             "type": "oauth2",
@@ -55,6 +57,12 @@ class CourseCompanionAPI(NinjaAPI):
     def get_operation_url_name(self, operation, router) -> str:
         # One name per operation: reverse("api:getChapter") matches the OpenAPI operationId.
         return operation.operation_id or super().get_operation_url_name(operation, router)
+
+    def on_exception(self, request: HttpRequest, exc: Exception) -> HttpResponse:
+        # Every error ninja answers passes here: the limiter counts the refusals made before
+        # an operation ran (access/ratelimits.py).
+        ratelimits.on_exception(request, exc)
+        return super().on_exception(request, exc)
 
     def operation_scopes(self) -> dict[str, str]:
         """{operationId: the OAuth scope its bearer auth requires} for authenticated operations."""
