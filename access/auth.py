@@ -122,9 +122,7 @@ def _meant_for(credential: Credential, request: HttpRequest) -> bool:
     return validate(url, sorted(credential.audiences))
 
 
-def accepted_credential(
-    request: HttpRequest, token: str, scope: str | None
-) -> Credential | None:
+def accepted_credential(request: HttpRequest, token: str, scope: str | None) -> Credential | None:
     """The token's credential if it is meant for this URL; None (401) otherwise.
 
     Raises AccessDenied("insufficient_scope") (403) for a valid token without `scope`."""
