@@ -40,7 +40,7 @@ def test_instructions_cover_what_the_tutor_must_do():
         "only from course text you fetched",  # grounding
         "cite",
         "required_tier",  # a locked chapter, gracefully, with the tier from the 403
-        "never hint at, guess or reveal the right answer",  # quizzing
+        "do not hint at, guess or reveal the right answer",  # quizzing
         "streak",
         "rewrite the question into the terms",  # search rewriting
         "search again with other terms",
