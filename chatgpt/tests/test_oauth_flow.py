@@ -462,3 +462,23 @@ def test_introspection_answers_authenticated_clients():
     assert unknown.json() == {"active": False}
     anonymous = Client().post("/oauth/introspect/", {"token": token})
     assert anonymous.status_code in (401, 403)
+
+
+def test_staff_see_the_grants_in_the_admin(gpt, admin_client):
+    tokens = gpt.exchange(gpt.code_for("seen@example.com")).json()
+    pages = {
+        "/admin/oauth2_provider/application/": "Course Companion GPT",
+        "/admin/oauth2_provider/accesstoken/": "seen@example.com",
+        "/admin/oauth2_provider/refreshtoken/": "seen@example.com",
+        "/admin/oauth2_provider/grant/": "0 grants",  # codes are spent once exchanged
+        "/admin/access/oauthconnection/": "seen@example.com",
+    }
+    for url, shown in pages.items():
+        response = admin_client.get(url)
+        assert response.status_code == 200, url
+        assert shown in response.content.decode(), url
+    # Tokens are stored as hashes: the admin cannot show them.
+    assert (
+        tokens["access_token"]
+        not in admin_client.get("/admin/oauth2_provider/accesstoken/").content.decode()
+    )
