@@ -328,8 +328,14 @@ OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
 OAUTH2_PROVIDER = {
     # What a student consents to, in the words the consent page shows.
     "SCOPES": {
-        "read": "Read the course, search it, and see your own progress, streak and access.",
-        "write": "Submit quizzes, update your progress and check in for your daily streak.",
+        "read": (
+            "Read and search the course, see your own progress and streak, "
+            "and check what your plan unlocks."
+        ),
+        "write": (
+            "Submit quiz answers, mark chapters as started or finished, "
+            "and check in for your daily streak."
+        ),
     },
     # No default: a request without a scope is refused (invalid_scope), never silently widened.
     "DEFAULT_SCOPES": [],

@@ -53,8 +53,8 @@ def test_the_whole_flow_from_sign_in_to_revoked_token(gpt):
     assert consent.status_code == 200
     html = consent.content.decode()
     assert "Allow Course Companion GPT to use your Course Companion account?" in html
-    assert "Read the course, search it, and see your own progress" in html
-    assert "Submit quizzes, update your progress and check in" in html
+    assert "Read and search the course, see your own progress and streak" in html
+    assert "Submit quiz answers, mark chapters as started or finished" in html
     assert "ada@example.com" in html
 
     # 4. Allowing sends the browser to ChatGPT's exact callback with a code and the state.
