@@ -133,7 +133,13 @@ def credential_from_oauth_token(token: str) -> Credential | None:
 def _note_use(access_token: AccessToken) -> None:
     # One write per connection per LAST_USED_RESOLUTION, not one per API call.
     key = f"oauth:used:{access_token.user_id}:{access_token.application_id}"
-    if cache.add(key, 1, timeout=int(LAST_USED_RESOLUTION.total_seconds())):
+    try:
+        first_in_window = cache.add(key, 1, timeout=int(LAST_USED_RESOLUTION.total_seconds()))
+    except Exception:
+        # The cache (Redis) is down: a last-used time is not worth failing the call for.
+        logger.warning("Cache unavailable: connection use not recorded", exc_info=True)
+        return
+    if first_in_window:
         OAuthConnection.objects.filter(
             user_id=access_token.user_id, application_id=access_token.application_id
         ).update(last_used_at=timezone.now())

@@ -31,7 +31,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("oauth/", include(oauth_urlpatterns)),
     path("oauth/sign-in/", access_views.sign_in, name="oauth-sign-in"),
-    path("oauth/register/", access_views.register, name="oauth-register"),
+    path("oauth/sign-up/", access_views.register, name="oauth-sign-up"),
     path("oauth/sign-out/", access_views.sign_out, name="oauth-sign-out"),
     path(
         ".well-known/oauth-authorization-server",

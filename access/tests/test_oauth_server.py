@@ -89,3 +89,24 @@ def test_public_clients_need_pkce_and_unknown_ones_too():
     )
     assert oauth.pkce_required(public.client_id)
     assert oauth.pkce_required("no-such-client")
+
+
+def test_a_delegated_view_of_staff_has_no_powers_and_cannot_demote_them():
+    from access.models import DelegatedUser
+    from conftest import make_user
+
+    student = make_user("plain@example.com")
+    assert DelegatedUser.of(student) is student
+    staff = make_user("chief@example.com", is_staff=True, is_superuser=True)
+    delegated = DelegatedUser.of(staff)
+    assert (delegated.pk, delegated.email) == (staff.pk, staff.email)
+    assert not (delegated.is_staff or delegated.is_superuser)
+    assert not delegated.has_perm("access.change_user") and staff.has_perm("access.change_user")
+    with pytest.raises(TypeError):
+        delegated.save()
+    with pytest.raises(TypeError):
+        delegated.save(update_fields=["is_staff"])
+    delegated.display_name = "Chief"
+    delegated.save(update_fields=["display_name"])
+    staff.refresh_from_db()
+    assert staff.is_staff and staff.is_superuser and staff.display_name == "Chief"

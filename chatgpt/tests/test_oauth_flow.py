@@ -113,7 +113,7 @@ def test_http_basic_client_authentication_works_too(gpt):
 
 def test_a_new_student_registers_from_the_sign_in_page(gpt):
     url = gpt.authorize_url()
-    page = gpt.browser.get("/oauth/register/", {"next": url})
+    page = gpt.browser.get("/oauth/sign-up/", {"next": url})
     assert page.status_code == 200
     form = {
         "csrfmiddlewaretoken": csrf_token(page.content.decode()),
@@ -123,12 +123,12 @@ def test_a_new_student_registers_from_the_sign_in_page(gpt):
         "next": url,
     }
     # The same password rules as POST /auth/register.
-    weak = gpt.browser.post("/oauth/register/", {**form, "password": "12345678"})
+    weak = gpt.browser.post("/oauth/sign-up/", {**form, "password": "12345678"})
     assert weak.status_code == 422
     assert b"This password is too common." in weak.content
     assert not User.objects.filter(email="new.student@example.com").exists()
 
-    created = gpt.browser.post("/oauth/register/", {**form, "password": PASSWORD})
+    created = gpt.browser.post("/oauth/sign-up/", {**form, "password": PASSWORD})
     assert created.status_code == 302 and created["Location"] == url
     student = User.objects.get(email="new.student@example.com")
     assert (student.display_name, student.timezone, student.tier) == (
@@ -141,9 +141,9 @@ def test_a_new_student_registers_from_the_sign_in_page(gpt):
     assert api(tokens["access_token"]).get("/api/v1/me").json()["id"] == student.id
 
     # Signing in rotates the CSRF token: a second visit reads the new one.
-    page = gpt.browser.get("/oauth/register/", {"next": url})
+    page = gpt.browser.get("/oauth/sign-up/", {"next": url})
     form["csrfmiddlewaretoken"] = csrf_token(page.content.decode())
-    again = gpt.browser.post("/oauth/register/", {**form, "password": PASSWORD})
+    again = gpt.browser.post("/oauth/sign-up/", {**form, "password": PASSWORD})
     assert again.status_code == 409
     assert b"An account with this email already exists." in again.content
 
@@ -482,3 +482,24 @@ def test_staff_see_the_grants_in_the_admin(gpt, admin_client):
         tokens["access_token"]
         not in admin_client.get("/admin/oauth2_provider/accesstoken/").content.decode()
     )
+
+
+def test_an_oauth_call_costs_one_query_for_the_token(gpt, django_assert_num_queries):
+    tokens = gpt.exchange(gpt.code_for("fast@example.com")).json()
+    client = api(tokens["access_token"])
+    client.get("/api/v1/me")  # the first use in a while records last_used_at
+    # The token with its user in one query; nothing else for /me.
+    with django_assert_num_queries(1):
+        assert client.get("/api/v1/me").status_code == 200
+
+
+def test_a_cache_outage_does_not_fail_oauth_calls(gpt, monkeypatch):
+    from django.core.cache import cache
+
+    tokens = gpt.exchange(gpt.code_for("outage@example.com")).json()
+
+    def broken(*args, **kwargs):
+        raise ConnectionError("redis is down")
+
+    monkeypatch.setattr(cache, "add", broken)
+    assert api(tokens["access_token"]).get("/api/v1/me").status_code == 200

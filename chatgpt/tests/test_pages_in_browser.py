@@ -71,11 +71,11 @@ def test_sign_in_and_consent_pages_render_on_a_phone(browser_page, live_server):
 
 def test_registration_page_renders_on_a_phone(browser_page, live_server):
     page = browser_page
-    page.goto(f"{live_server.url}/oauth/register/?next=/")
+    page.goto(f"{live_server.url}/oauth/sign-up/?next=/")
     assert page.get_by_role("heading", name="Create your account").is_visible()
     assert page.get_by_label("Your name (optional)").is_visible()
     # The browser's own time zone is filled in for streak days.
     assert page.locator("#id_timezone").input_value()
     assert fits_the_phone(page)
-    shot(page, "oauth-register")
+    shot(page, "oauth-sign-up")
     assert page.console_errors == []
