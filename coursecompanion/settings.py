@@ -359,11 +359,13 @@ OAUTH2_PROVIDER = {
     "OAUTH2_TOKEN_ENDPOINT_AUTH_METHODS_SUPPORTED": ["client_secret_post", "client_secret_basic"],
     "OIDC_ISS_ENDPOINT": PUBLIC_BASE_URL,
     # RFC 9700 best practice, enforced now rather than at DOT 4.0: no implicit or password
-    # grant, no "plain" PKCE, no token in a query string, tokens stored only as hashes.
+    # grant, no "plain" PKCE, no token in a query string, tokens stored only as hashes, and the
+    # issuer named in every authorization response (RFC 9207).
     "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
     "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
     "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
     "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
     "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
     "COMPLIANT_BCP_RFC9700_REFRESH_TOKEN": True,
     "COMPLIANT_BCP_RFC9700_REDIRECT_URI_MATCHING": True,

@@ -33,6 +33,7 @@ def test_metadata_names_our_endpoints_scopes_and_methods(client, settings):
         "client_secret_basic",
     }
     assert metadata["op_policy_uri"] == f"{base}/privacy/"
+    assert metadata["authorization_response_iss_parameter_supported"] is True
 
 
 def test_metadata_extensions_add_entries(client, monkeypatch):

@@ -4,6 +4,7 @@ import base64
 import re
 from urllib.parse import parse_qs, urlencode, urlsplit
 
+from django.conf import settings
 from django.test import Client
 
 from access import oauth
@@ -97,6 +98,8 @@ class GptClient:
         assert f"{location.scheme}://{location.netloc}{location.path}" == self.callback
         query = parse_qs(location.query)
         assert query["state"] == ["state-123"]
+        # RFC 9207: the response names its issuer, so a client cannot be mixed up.
+        assert query["iss"] == [settings.PUBLIC_BASE_URL]
         return query["code"][0]
 
     def token(self, *, basic: bool = False, secret: str | None = None, **form):
