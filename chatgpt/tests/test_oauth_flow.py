@@ -503,3 +503,13 @@ def test_a_cache_outage_does_not_fail_oauth_calls(gpt, monkeypatch):
 
     monkeypatch.setattr(cache, "add", broken)
     assert api(tokens["access_token"]).get("/api/v1/me").status_code == 200
+
+
+def test_a_sign_in_without_its_csrf_cookie_gets_a_plain_page(gpt):
+    from django.test import Client
+
+    response = Client(enforce_csrf_checks=True).post(
+        "/oauth/sign-in/", {"email": "x@example.com", "password": "p", "next": "/"}
+    )
+    assert response.status_code == 403
+    assert b"Please try again" in response.content
