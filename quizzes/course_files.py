@@ -17,7 +17,7 @@
         explanation: ...
         points: 1
 
-`content.services.import_course` calls `import_quiz` for each chapter folder (matching the quiz
+`content.course_import.import_course` calls `import_quiz` for each chapter folder (matching the quiz
 by slug and its questions by position) and `export_quiz` writes the same format back."""
 
 from collections.abc import Iterator
@@ -28,9 +28,9 @@ from typing import Any
 import yaml
 from django.core.exceptions import ValidationError as DjangoValidationError
 
-from content import services as content_services
 from content.course_files import CourseFileError, load_yaml, read_text
 from content.models import Chapter
+from coursecompanion.rows import save_if_changed
 from quizzes import grading
 from quizzes.models import Question, Quiz
 
@@ -191,7 +191,7 @@ def import_quiz(*, chapter: Chapter, folder: Path, report) -> None:
         )
     quiz = quiz or Quiz(chapter=chapter)
     with _blamed_on(path, 1):
-        content_services.save_if_changed(
+        save_if_changed(
             quiz,
             {
                 "slug": slug,
@@ -215,7 +215,7 @@ def import_quiz(*, chapter: Chapter, folder: Path, report) -> None:
         line = values.pop("_line")
         question = existing.get(order) or Question(quiz=quiz)
         with _blamed_on(path, line, f"question {order}: "):
-            content_services.save_if_changed(question, values, report, f"question {slug}/{order}")
+            save_if_changed(question, values, report, f"question {slug}/{order}")
 
 
 # --- export ----------------------------------------------------------------------------------
