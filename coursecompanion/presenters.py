@@ -44,10 +44,7 @@ def _with_completed(user: User | None, chapters: list[dict[str, Any]]) -> list[d
 
 def _media_urls(summaries: list[dict[str, Any]], base_url: str) -> dict[str, str]:
     """{name: absolute URL}, each made (and signed) once per call."""
-    return {
-        summary["name"]: urljoin(base_url, media_url(summary))
-        for summary in summaries
-    }
+    return {summary["name"]: urljoin(base_url, media_url(summary)) for summary in summaries}
 
 
 def chapter_list(credential: Credential | None, *, page: slice) -> dict[str, Any]:

@@ -31,7 +31,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from content.course_files import CourseFileError, load_yaml, read_text
 from content.models import Chapter
 from coursecompanion.rows import save_if_changed
-from quizzes import grading
+from quizzes import grading, kinds
 from quizzes.models import Question, Quiz
 
 QUIZ_FILE = "quiz.yaml"
@@ -114,13 +114,8 @@ def _question_values(path: Path, line: int, raw: Any) -> dict[str, Any]:
     options = raw.get("options") or {}
     if not isinstance(options, dict):
         raise fail("options must be a mapping of key to text, such as {A: yes, B: no}")
-    answer = raw["answer"]
-    if kind == grading.SINGLE and not isinstance(answer, list | dict | bool):
-        answer = str(answer)
-    elif kind == grading.MULTIPLE and isinstance(answer, list):
-        answer = [str(item) for item in answer]
-    elif kind == grading.SHORT and isinstance(answer, str):
-        answer = [answer]
+    question_kind = kinds.kind_of(kind) if isinstance(kind, str) else None
+    answer = question_kind.from_yaml(raw["answer"]) if question_kind else raw["answer"]
     values = {
         "order": raw["order"],
         "kind": kind,
@@ -224,7 +219,7 @@ def import_quiz(*, chapter: Chapter, folder: Path, report) -> None:
 def _question_data(question: Question) -> dict[str, Any]:
     data: dict[str, Any] = {"order": question.order, "kind": question.kind}
     data["prompt"] = question.prompt
-    if question.kind in grading.CHOICE_KINDS:
+    if kinds.KINDS[question.kind].has_options:
         data["options"] = {option["key"]: option["text"] for option in question.options}
     data["answer"] = question.answer
     if question.tolerance is not None:
