@@ -4,7 +4,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils.html import format_html
 
-from content import services
+from content import media, services
 from content.models import Chapter, Course, MediaAsset, Section
 
 
@@ -124,9 +124,7 @@ class MediaAssetForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         if not cleaned.get("name") and cleaned.get("title"):
-            cleaned["name"] = services.unique_media_name(
-                cleaned["title"], exclude_pk=self.instance.pk
-            )
+            cleaned["name"] = media.unique_media_name(cleaned["title"], exclude_pk=self.instance.pk)
         return cleaned
 
 
@@ -177,12 +175,12 @@ class MediaAssetAdmin(admin.ModelAdmin):
         return format_html('<a href="{}" target="_blank">Open</a>', url)
 
     def save_model(self, request, obj: MediaAsset, form, change) -> None:
-        services.save_media_asset(asset=obj, file_changed="file" in form.changed_data)
+        media.save_media_asset(asset=obj, file_changed="file" in form.changed_data)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
-        except services.MediaStorageError as error:
+        except media.MediaStorageError as error:
             # The admin's transaction has rolled back: no new row, the old one untouched. Show
             # the form again, with what the editor typed and the storage's refusal on the file.
             request.media_storage_error = error.message
