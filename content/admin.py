@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from reversion.admin import VersionAdmin
 
-from content import checks, history, scheduling, services
+from content import checks, history, media, scheduling, services
 from content.admin_history import HistoryAdmin
 from content.admin_preview import MarkdownTextarea, for_chapter
 from content.models import Chapter, Course, MediaAsset, Section
@@ -18,7 +18,7 @@ def _save_chapter_with_sections(chapter: Chapter, sections: list[Section]) -> No
 
 
 def _save_media_metadata(asset: MediaAsset, children) -> None:
-    services.save_media_asset(asset=asset, file_changed=False)
+    media.save_media_asset(asset=asset, file_changed=False)
 
 
 history.track(Course)
@@ -262,9 +262,7 @@ class MediaAssetForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         if not cleaned.get("name") and cleaned.get("title"):
-            cleaned["name"] = services.unique_media_name(
-                cleaned["title"], exclude_pk=self.instance.pk
-            )
+            cleaned["name"] = media.unique_media_name(cleaned["title"], exclude_pk=self.instance.pk)
         return cleaned
 
 
@@ -315,12 +313,12 @@ class MediaAssetAdmin(HistoryAdmin):
         return format_html('<a href="{}" target="_blank">Open</a>', url)
 
     def save_model(self, request, obj: MediaAsset, form, change) -> None:
-        services.save_media_asset(asset=obj, file_changed="file" in form.changed_data)
+        media.save_media_asset(asset=obj, file_changed="file" in form.changed_data)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
-        except services.MediaStorageError as error:
+        except media.MediaStorageError as error:
             # The admin's transaction has rolled back: no new row, the old one untouched. Show
             # the form again, with what the editor typed and the storage's refusal on the file.
             request.media_storage_error = error.message

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.db.models import Q
 
 from content.markdown_preview import markdown_parser
+from content.media import media_references
 from content.models import Chapter, MediaAsset
 
 ERROR, WARNING = "error", "warning"
@@ -34,8 +35,6 @@ def media_names_for(chapter_id: int | None) -> set[str]:
 
 
 def text_problems(text: str, *, where: str, media_names: set[str]) -> list[Problem]:
-    from content.services import media_references
-
     problems = [
         Problem(ERROR, f'{where}: no media asset is named "{name}" (media:{name}).')
         for name in media_references(text)

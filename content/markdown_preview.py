@@ -12,6 +12,7 @@ from django.db.models import Q
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from content.media import media_references, media_summary, media_url
 from content.models import MediaAsset
 
 MEDIA_SCHEME = "media:"
@@ -78,8 +79,6 @@ NEW_CHAPTER = 0
 
 def media_urls(names: Iterable[str], *, chapter: int | None = None) -> dict[str, str]:
     """Where each known asset name's file is served (one query; unknown names are left out)."""
-    from content.services import media_summary, media_url
-
     wanted = set(names)
     if not wanted:
         return {}
@@ -124,8 +123,6 @@ def render_inline_html(text: str) -> str:
 
 def render(text: str, *, chapter: int | None = None) -> dict[str, object]:
     """{"html": sanitised HTML, "unknown_media": names no asset (reachable from `chapter`) has}."""
-    from content.services import media_references
-
     tokens = markdown_parser.parse(text)
     unknown: list[str] = []
     _resolve_media(tokens, media_urls(media_references(text), chapter=chapter), unknown)

@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("access", "0003_seed_tier_plans"),
+        ("access", "0004_oauth_connections"),
     ]
 
     operations = [
