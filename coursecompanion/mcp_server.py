@@ -13,9 +13,10 @@ from django.template.loader import render_to_string
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.resources import TextResource
 from mcp.server.transport_security import TransportSecuritySettings
+from oauth2_provider.settings import oauth2_settings
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from access.auth import resolve_token
+from access.auth import Credential, resolve_token
 from coursecompanion import mcp_tools
 from coursecompanion.errors import render_error
 from coursecompanion.mcp_tools import TOOLS, McpCaller, current_caller
@@ -163,7 +164,7 @@ def transport_security() -> TransportSecuritySettings:
 def request_base_url(scope: Scope) -> str:
     """scheme://host the client used, or PUBLIC_BASE_URL when it is set (behind a proxy the
     request's own host may be an internal one)."""
-    public = getattr(settings, "PUBLIC_BASE_URL", "")
+    public = settings.PUBLIC_BASE_URL
     if public:
         return public.rstrip("/")
     host = next(
@@ -177,11 +178,29 @@ def resource_metadata_url(base_url: str) -> str:
     return f"{base_url}{PROTECTED_RESOURCE_PATH}{MCP_PATH}"
 
 
+def mcp_resource() -> str:
+    """This server's resource identifier (RFC 8707 / RFC 9728): an OAuth token must name it
+    (or a prefix of it) among its audiences to be accepted here."""
+    return f"{settings.PUBLIC_BASE_URL}{MCP_PATH}"
+
+
+def issued_for_mcp(credential: Credential) -> bool:
+    """First-party tokens (simplejwt) are accepted; an OAuth token only when it was minted for
+    this resource: one with no audience (a REST token, e.g. the Custom GPT's) or with another
+    resource's is refused."""
+    if credential.scopes is None:
+        return True
+    if not credential.audiences:
+        return False
+    validate = oauth2_settings.RESOURCE_SERVER_TOKEN_RESOURCE_VALIDATOR
+    return validate(mcp_resource(), sorted(credential.audiences))
+
+
 def _resolve_caller(token: str, *, client_ip: str, base_url: str) -> McpCaller | None:
     close_old_connections()
     try:
         credential = resolve_token(token)
-        if credential is None:
+        if credential is None or not issued_for_mcp(credential):
             return None
         return McpCaller(credential=credential, client_ip=client_ip, base_url=base_url)
     finally:

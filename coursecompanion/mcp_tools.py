@@ -34,7 +34,8 @@ class McpCaller:
 
     @property
     def user(self) -> User:
-        return self.credential.user
+        """Who the tools act for: without staff flags unless the token carries staff powers."""
+        return self.credential.acting_user
 
 
 current_caller: contextvars.ContextVar[McpCaller | None] = contextvars.ContextVar(

@@ -1,12 +1,10 @@
 from django.conf import settings
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from coursecompanion.errors import render_error
 from coursecompanion.health import readiness_checks
-
-# What a student may grant (issue 11's scopes); offline_access asks for a refresh token.
-OAUTH_SCOPES = ("read", "write", "offline_access")
 
 
 @require_safe
@@ -32,27 +30,23 @@ def readyz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ready", "checks": checks})
 
 
-def public_base_url(request: HttpRequest) -> str:
-    """scheme://host clients reach us at: PUBLIC_BASE_URL when set, else this request's."""
-    public = getattr(settings, "PUBLIC_BASE_URL", "")
-    return (public or request.build_absolute_uri("/")).rstrip("/")
-
-
-@require_safe
-def protected_resource_metadata(request: HttpRequest, resource_path: str = "") -> JsonResponse:
-    """OAuth 2.0 Protected Resource Metadata (RFC 9728): which authorization server signs
-    students in for this resource and with what scopes. ChatGPT reads it after /mcp's 401."""
-    base_url = public_base_url(request)
-    response = JsonResponse(
-        {
-            "resource": f"{base_url}{resource_path}",
-            "authorization_servers": [base_url],
-            "scopes_supported": list(OAUTH_SCOPES),
-            "bearer_methods_supported": ["header"],
-            "resource_name": "Course Companion",
-            "resource_documentation": f"{base_url}/api/v1/docs",
+def _public_page(template: str):
+    @require_safe
+    def page(request: HttpRequest) -> HttpResponse:
+        oauth = settings.OAUTH2_PROVIDER
+        context = {
+            "base_url": settings.PUBLIC_BASE_URL,
+            "support_email": settings.SUPPORT_EMAIL,
+            "access_token_minutes": oauth["ACCESS_TOKEN_EXPIRE_SECONDS"] // 60,
+            "refresh_token_days": oauth["REFRESH_TOKEN_EXPIRE_SECONDS"] // 86400,
         }
-    )
-    # A public document: browser-based clients (the MCP Inspector) read it cross-origin.
-    response["Access-Control-Allow-Origin"] = "*"
-    return response
+        return render(request, template, context)
+
+    page.__name__ = template.rsplit("/", 1)[-1].removesuffix(".html")
+    return page
+
+
+# The public pages ChatGPT's GPT editor and students link to (templates/pages/).
+home = _public_page("pages/home.html")
+privacy = _public_page("pages/privacy.html")
+terms = _public_page("pages/terms.html")

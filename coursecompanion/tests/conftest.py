@@ -14,6 +14,7 @@ def live(settings):
     server = LiveAsgiServer()
     # The deployment's public address is the live server's, as for a real one.
     settings.PUBLIC_BASE_URL = server.url
+    settings.OAUTH2_PROVIDER = {**settings.OAUTH2_PROVIDER, "OIDC_ISS_ENDPOINT": server.url}
     yield server
     server.stop()
 
