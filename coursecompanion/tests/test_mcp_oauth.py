@@ -403,3 +403,13 @@ def test_a_staff_members_oauth_token_carries_no_staff_powers(live, course):
     result = with_mcp_client(live.url, token, run)
     assert result.is_error
     assert result.structured_content["error"]["code"] == "chapter_not_found"
+
+
+def test_staff_see_registrations_in_the_admin(anon_client, admin_client):
+    register(anon_client, client_name="Inspector", token_endpoint_auth_method="none")
+    page = admin_client.get("/admin/access/clientregistration/")
+    assert page.status_code == 200
+    assert b"Inspector" in page.content and b"127.0.0.1" in page.content
+    registration = ClientRegistration.objects.get()
+    detail = admin_client.get(f"/admin/access/clientregistration/{registration.pk}/change/")
+    assert detail.status_code == 200 and b"Save" not in detail.content
