@@ -78,6 +78,7 @@ class StudentBrowser:
         self.email = email
         self.landed: str | None = None
         self.pages: list[str] = []
+        self.consent_page = ""
 
     async def open(self, authorization_url: str) -> None:
         async with httpx2.AsyncClient(base_url=self.base_url, timeout=30) as browser:
@@ -94,6 +95,7 @@ class StudentBrowser:
                 html = response.text
                 self.pages.append(str(response.url.path))
                 if 'id="authorizationForm"' in html:
+                    self.consent_page = html
                     fields = {**_hidden_inputs(html, "authorizationForm"), "allow": "Authorize"}
                     response = await browser.post(str(response.url), data=fields)
                 else:
@@ -154,6 +156,9 @@ def test_chatgpt_connects_with_the_sdk_oauth_client_and_uses_every_tool(live, co
     assert registration.token_endpoint_auth_method == "none"
     # The student went through our sign-in and consent pages.
     assert browser.pages == ["/oauth/sign-in/", "/oauth/authorize/"]
+    # A self-named client: the consent page says where allowing it leads.
+    assert "back to <strong>chatgpt.com</strong>" in browser.consent_page
+    assert ClientRegistration.objects.count() == 1
     # The token is bound to /mcp and, with offline_access, comes with a refresh token.
     assert {"read", "write", "offline_access"} <= set(storage.tokens.scope.split())
     assert storage.tokens.refresh_token
