@@ -135,6 +135,27 @@ class TierChange(TimestampedModel):
         return f"{self.user}: {self.from_tier} → {self.to_tier}"
 
 
+class AccessLog(models.Model):
+    """One gated read a user was refused, or one /access/check answer (the upgrade wall).
+    Granted reads are not recorded: that would put a write on the hottest path."""
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, null=True, blank=True, related_name="access_logs"
+    )
+    resource = models.CharField(max_length=64, help_text='"<kind>:<id>", e.g. "chapter:4".')
+    granted = models.BooleanField()
+    created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        db_table = "access_logs"
+        indexes = [
+            models.Index(fields=["granted", "created_at"], name="access_logs_granted_created"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {'opened' if self.granted else 'refused'} {self.resource}"
+
+
 # Fields that make a user staff; a delegated (OAuth) view of a user never carries them.
 PRIVILEGE_FIELDS = frozenset({"is_staff", "is_superuser", "groups", "user_permissions"})
 

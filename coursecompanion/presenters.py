@@ -16,6 +16,7 @@ from access import services as access_services
 from access.auth import Credential
 from access.models import User
 from content import services as content_services
+from content.media import media_url
 from progress import services as progress_services
 from quizzes import services as quiz_services
 
@@ -44,10 +45,7 @@ def _with_completed(user: User | None, chapters: list[dict[str, Any]]) -> list[d
 
 def _media_urls(summaries: list[dict[str, Any]], base_url: str) -> dict[str, str]:
     """{name: absolute URL}, each made (and signed) once per call."""
-    return {
-        summary["name"]: urljoin(base_url, content_services.media_url(summary))
-        for summary in summaries
-    }
+    return {summary["name"]: urljoin(base_url, media_url(summary)) for summary in summaries}
 
 
 def chapter_list(credential: Credential | None, *, page: slice) -> dict[str, Any]:

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "ninja",
     "rest_framework_simplejwt.token_blacklist",
+    "reversion",
     "oauth2_provider",
     "access",
     "content",
@@ -208,6 +209,9 @@ SIMPLE_JWT = {
 
 # --- Quizzes ---
 # Submits a student may make per quiz per UTC day: stops brute-forcing the answer key (429 past it).
+# Days the search-gap log and the access log (the dashboard's upgrade wall) are kept;
+# `manage.py prune_search_log` deletes older rows.
+SEARCH_LOG_DAYS = env.int("SEARCH_LOG_DAYS", default=90)
 QUIZ_DAILY_ATTEMPT_CAP = env.int("QUIZ_DAILY_ATTEMPT_CAP", default=20)
 
 # --- Media on Cloudflare R2 ---

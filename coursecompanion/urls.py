@@ -7,7 +7,8 @@ from oauth2_provider import views as oauth_views
 from access import oauth
 from access import views as access_views
 from chatgpt import views as chatgpt_views
-from coursecompanion import views
+from content.admin_preview import preview_view
+from coursecompanion import admin_dashboard, views
 from coursecompanion.api import api
 
 admin.site.site_header = "Course Companion"
@@ -26,6 +27,8 @@ oauth_urlpatterns = (
 )
 
 urlpatterns = [
+    path("admin/preview/markdown/", preview_view, name="admin_markdown_preview"),
+    path("admin/dashboard/", admin_dashboard.view, name="admin_dashboard"),
     path("admin/", admin.site.urls),
     path("api/v1/openapi-gpt.json", chatgpt_views.gpt_openapi, name="openapi-gpt"),
     path("api/v1/", api.urls),

@@ -238,6 +238,8 @@ def test_every_error_code_raised_in_the_source_is_in_the_catalogue():
     for path in root.glob("*/**/*.py"):
         if ".venv" in path.parts or "tests" in path.parts or "migrations" in path.parts:
             continue
+        if path.name == "kinds.py":  # question kinds' codes, not error codes
+            continue
         text = path.read_text()
         raised |= set(re.findall(r'\bcode\s*=\s*"([a-z_]+)"', text))
         raised |= set(re.findall(r'error_response\(\s*request,\s*"([a-z_]+)"', text))
