@@ -82,7 +82,9 @@ class TierPlanOut(Schema):
 
     @staticmethod
     def resolve_unlocks(plan) -> list[str]:
-        return plan.unlock_list
+        # A plan row, or this schema's own output validated again (the MCP SDK checks each
+        # tool's structuredContent against its output schema).
+        return plan["unlocks"] if isinstance(plan, dict) else plan.unlock_list
 
 
 class TierPlanListOut(Schema):
@@ -126,3 +128,18 @@ class UpgradeOut(Schema):
     user_id: int
     tier: Tier
     changed: bool = Field(description="False when the user already had this tier.")
+
+
+class ConnectionOut(Schema):
+    id: int
+    name: str = Field(description="The connected app, as its owner named it (e.g. the GPT).")
+    scopes: list[str] = Field(examples=[["read", "write"]])
+    created_at: datetime
+    last_used_at: datetime | None = Field(
+        description="When the app last called the API for you (to within a few minutes)."
+    )
+
+
+class ConnectionListOut(Schema):
+    items: list[ConnectionOut]
+    count: int

@@ -16,8 +16,8 @@ from django.utils import timezone
 from access import services as access_services
 from access.models import User
 from access.tiers import Tier
-from content import services as content_services
 from coursecompanion.errors import Invalid, NotFound, RateLimited
+from coursecompanion.rows import park_positions
 from progress import services as progress_services
 from quizzes import grading
 from quizzes.models import Attempt, Question, Quiz
@@ -49,6 +49,7 @@ def access_quiz(*, user: User | None, quiz_id: int) -> Quiz:
         required_tier=quiz.effective_tier,
         code="quiz_locked",
         subject=f'Quiz {quiz.id} ("{quiz.title}")',
+        resource=f"quiz:{quiz.id}",
     )
     return quiz
 
@@ -384,9 +385,7 @@ def _rebuild_progress(*, quiz: Quiz, users: set[User]) -> None:
 def save_questions(*, quiz: Quiz, questions: Iterable[Question]) -> None:
     """Save a quiz's edited questions, allowing positions to be swapped or rotated."""
     questions = list(questions)
-    content_services.park_positions(
-        Question.objects.filter(quiz=quiz, pk__in=[q.pk for q in questions if q.pk])
-    )
+    park_positions(Question.objects.filter(quiz=quiz, pk__in=[q.pk for q in questions if q.pk]))
     for question in questions:
         question.quiz = quiz
         question.save()

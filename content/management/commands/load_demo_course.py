@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from content import services
+from content import course_import
 from content.models import Course
 from coursecompanion.errors import DomainError
 
@@ -25,7 +25,7 @@ class Command(BaseCommand):
             self.stdout.write("The database already holds a course; the demo course is not loaded.")
             return
         try:
-            report = services.import_course(directory=DEMO_COURSE_DIR, write=write)
+            report = course_import.import_course(directory=DEMO_COURSE_DIR, write=write)
         except DomainError as error:
             raise CommandError(error.message) from error
         self.stdout.write(f"Demo course: {report.counts(write=write)}.")
