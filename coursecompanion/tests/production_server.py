@@ -34,6 +34,7 @@ def production_env(workdir: Path, **overrides: str) -> dict[str, str]:
         DJANGO_SECRET_KEY=secrets.token_hex(32),
         JWT_SIGNING_KEY=secrets.token_hex(32),
         DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
+        PUBLIC_BASE_URL="https://course.example.com",
         DATABASE_URL=f"sqlite:///{workdir / 'db.sqlite3'}",
         DJANGO_STATIC_ROOT=str(workdir / "static"),
         MEDIA_ROOT=str(workdir / "media"),
