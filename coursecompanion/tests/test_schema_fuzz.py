@@ -15,7 +15,7 @@ from content.tests.factories import SectionFactory  # noqa: E402
 from coursecompanion.wsgi import application  # noqa: E402
 from quizzes.tests.factories import QuestionFactory  # noqa: E402
 
-EXAMPLES_PER_OPERATION = 10
+EXAMPLES_PER_OPERATION = 6
 FUZZ = settings(
     max_examples=EXAMPLES_PER_OPERATION,
     derandomize=True,  # the fixed seed: the same examples every run
