@@ -119,7 +119,8 @@ def test_the_app_recovers_on_its_own_when_the_database_returns(
     server = database_fault_server(
         tmp_path,
         collected_static_root,
-        f"postgres://{database['USER']}@127.0.0.1:{proxy.port}/{database['NAME']}",
+        f"postgres://{database['USER']}@127.0.0.1:{proxy.port}/{database['NAME']}"
+        f"?application_name={FAULT_SERVER_APPLICATION}",
     )
     try:
         status, _, body, _ = call(server, "GET", "/api/v1/chapters")
@@ -140,13 +141,18 @@ def test_the_app_recovers_on_its_own_when_the_database_returns(
         wait_until_only_this_session_uses(connection)
 
 
+FAULT_SERVER_APPLICATION = "coursecompanion-fault-test"
+
+
 def wait_until_only_this_session_uses(connection) -> None:
-    """The stopped server's sessions on this test database (its own, through the proxy) may
-    outlive it for a moment; the test database can only be dropped once they are gone."""
+    """The stopped server's sessions on this test database (its own, through the proxy, named
+    by their application_name) may outlive it for a moment; the test database can only be
+    dropped once they are gone. Nobody else's sessions are touched."""
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            "WHERE datname = current_database() AND application_name = %s",
+            [FAULT_SERVER_APPLICATION],
         )
 
 
