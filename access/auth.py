@@ -16,7 +16,7 @@ from rest_framework.exceptions import AuthenticationFailed
 from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 
-from access.models import User
+from access.models import User, is_staff
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
@@ -122,12 +122,7 @@ class OptionalBearerAuth(BearerAuth):
 def session_staff(request: HttpRequest) -> User | None:
     """A staff member's admin session on a safe method (no CSRF exposure), else None."""
     session_user = getattr(request, "user", None)
-    if (
-        request.method in SAFE_METHODS
-        and session_user is not None
-        and session_user.is_authenticated
-        and session_user.is_staff
-    ):
+    if request.method in SAFE_METHODS and is_staff(session_user):
         return session_user
     return None
 

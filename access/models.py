@@ -18,6 +18,12 @@ def iana_zone_names() -> frozenset[str]:
     return frozenset(zoneinfo.available_timezones())
 
 
+def is_staff(user) -> bool:
+    """Whether `user` (a User, AnonymousUser or None) is signed-in staff: who may see drafts,
+    skip the tier gate and read any student's progress."""
+    return user is not None and user.is_authenticated and user.is_staff
+
+
 def validate_timezone(value: str) -> None:
     if value not in iana_zone_names():
         raise ValidationError(f"{value!r} is not an IANA time zone name.", code="invalid_timezone")

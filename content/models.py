@@ -4,6 +4,7 @@ from pathlib import PurePosixPath
 from django.db import models
 from django.db.models import Q
 
+from access.models import is_staff
 from access.tiers import Tier
 from coursecompanion.models import TimestampedModel
 
@@ -28,7 +29,7 @@ class ChapterQuerySet(models.QuerySet):
 
     def visible_to(self, user) -> "ChapterQuerySet":
         """Drafts are for staff only; everyone else sees published chapters of published courses."""
-        if user is not None and user.is_authenticated and user.is_staff:
+        if is_staff(user):
             return self.all()
         return self.published()
 
@@ -66,7 +67,7 @@ class Chapter(TimestampedModel):
 
 class SectionQuerySet(models.QuerySet):
     def visible_to(self, user) -> "SectionQuerySet":
-        if user is not None and user.is_authenticated and user.is_staff:
+        if is_staff(user):
             return self.all()
         return self.filter(chapter__published=True, chapter__course__published=True)
 

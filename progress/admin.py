@@ -3,10 +3,11 @@ Progress is written only by its services, never edited by hand."""
 
 from django.contrib import admin
 
+from coursecompanion.admin import ReadOnlyAdminMixin
 from progress.models import ChapterProgress, DailyActivity, QuizResult, Streak
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ("user__email",)
     list_select_related = ("user",)
     list_per_page = 50
@@ -18,15 +19,6 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_view_permission(self, request, obj=None) -> bool:
         return request.user.is_active and request.user.is_staff
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(ChapterProgress)

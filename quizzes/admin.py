@@ -10,6 +10,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from coursecompanion.admin import ReadOnlyAdminMixin
 from quizzes import kinds, services
 from quizzes.models import Attempt, Question, Quiz
 
@@ -201,7 +202,7 @@ class QuizAdmin(admin.ModelAdmin):
 
 
 @admin.register(Attempt)
-class AttemptAdmin(admin.ModelAdmin):
+class AttemptAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Students' attempts, read-only: they are graded records (re-grade with regrade_quiz)."""
 
     list_display = ("quiz", "user", "percent", "passed", "created_at")
@@ -223,12 +224,6 @@ class AttemptAdmin(admin.ModelAdmin):
         "updated_at",
     )
     fields = readonly_fields
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
     def has_delete_permission(self, request, obj=None) -> bool:
         # Only superusers (e.g. erasing a student's data); editors can never drop grades.

@@ -4,6 +4,7 @@ from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 
+from access.models import is_staff
 from access.tiers import Tier
 from content.models import Chapter
 from coursecompanion.models import TimestampedModel
@@ -16,7 +17,7 @@ class QuizQuerySet(models.QuerySet):
 
     def visible_to(self, user) -> "QuizQuerySet":
         """Drafts (or quizzes in draft chapters) are for staff only."""
-        if user is not None and user.is_authenticated and user.is_staff:
+        if is_staff(user):
             return self.all()
         return self.published()
 
