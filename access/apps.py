@@ -7,3 +7,9 @@ class AccessConfig(AppConfig):
 
     def ready(self) -> None:
         from access import checks  # noqa: F401  (registers the rate-limit settings checks)
+        from access.auth import TOKEN_RESOLVERS
+        from access.oauth import credential_from_oauth_token
+
+        # OAuth access tokens (ChatGPT account linking) after simplejwt's.
+        if credential_from_oauth_token not in TOKEN_RESOLVERS:
+            TOKEN_RESOLVERS.append(credential_from_oauth_token)

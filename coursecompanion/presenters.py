@@ -22,15 +22,16 @@ from quizzes import services as quiz_services
 
 
 def viewer(credential: Credential | None) -> User | None:
-    """The user a credential acts for (None when anonymous)."""
-    return credential.user if credential is not None else None
+    """The user a credential acts for (None when anonymous): without staff flags unless the
+    credential carries staff powers (an OAuth app never does)."""
+    return credential.acting_user if credential is not None else None
 
 
 def _signed_in(credential: Credential | None) -> User:
     # Operations that need a student are behind a required token in every front door.
     if credential is None:
         raise access_services.NotAuthenticated()
-    return credential.user
+    return credential.acting_user
 
 
 # --- content ---------------------------------------------------------------------------------
