@@ -117,7 +117,7 @@ class TierPlanAdmin(admin.ModelAdmin):
     def has_add_permission(self, request) -> bool:
         # One plan per tier, seeded by a migration; the tiers themselves are defined in code.
         return super().has_add_permission(request) and (
-            TierPlan.objects.count() < len(TierPlan._meta.get_field("name").choices)
+            TierPlan.objects.count() < len(TierPlan._meta.get_field("name").choices or ())
         )
 
     def has_delete_permission(self, request, obj=None) -> bool:

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -197,7 +196,7 @@ def access_user_tier(*, viewer: User, user_id: int | None) -> User:
     """The user whose tier `viewer` asks for (None: themselves).
 
     Raises NotFound for anyone else unless the viewer is staff, whether or not they exist."""
-    if own_account(viewer=viewer, user_id=user_id):
+    if user_id is None or own_account(viewer=viewer, user_id=user_id):
         return viewer
     target = User.objects.filter(pk=user_id).first() if viewer.is_staff else None
     if target is None:
@@ -290,7 +289,7 @@ def log_in(*, request: HttpRequest | None, email: str, password: str) -> User:
 
 
 def access_lifetime_seconds() -> int:
-    return int(settings.SIMPLE_JWT["ACCESS_TOKEN_LIFETIME"].total_seconds())
+    return int(jwt_settings.ACCESS_TOKEN_LIFETIME.total_seconds())
 
 
 def issue_tokens(*, user: User) -> dict[str, Any]:
@@ -310,11 +309,13 @@ def _invalid_token() -> NotAuthenticated:
 
 def _verified_refresh(raw: str) -> tuple[RefreshToken, User]:
     try:
-        token = RefreshToken(raw)  # signature, algorithm, expiry, type and blacklist
+        # Signature, algorithm, expiry, type and blacklist. (simplejwt annotates the argument
+        # as a Token, but takes the encoded string.)
+        token = RefreshToken(raw)  # type: ignore[arg-type]
     except TokenError as error:
         raise _invalid_token() from error
     user_id = token.payload.get(jwt_settings.USER_ID_CLAIM)
-    user = User.objects.filter(pk=user_id, is_active=True).first()
+    user = User.objects.filter(pk=user_id, is_active=True).first() if user_id else None
     if user is None or not password_unchanged_since(token, user):
         raise _invalid_token()
     return token, user

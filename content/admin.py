@@ -6,6 +6,7 @@ from django.utils.html import format_html
 
 from content import media, services
 from content.models import Chapter, Course, MediaAsset, Section
+from coursecompanion.admin import OrderedChildrenAdminMixin
 
 
 @admin.register(Course)
@@ -38,7 +39,7 @@ class SectionInline(admin.StackedInline):
 
 
 @admin.register(Chapter)
-class ChapterAdmin(admin.ModelAdmin):
+class ChapterAdmin(OrderedChildrenAdminMixin, admin.ModelAdmin):
     list_display = (
         "title",
         "course",
@@ -95,14 +96,10 @@ class ChapterAdmin(admin.ModelAdmin):
         state = "published" if published else "unpublished"
         self.message_user(request, f"{len(chapters)} chapter(s) {state}.", messages.SUCCESS)
 
-    def save_formset(self, request, form, formset, change) -> None:
-        if formset.model is not Section:
-            return super().save_formset(request, form, formset, change)
-        sections = formset.save(commit=False)
-        for deleted in formset.deleted_objects:
-            deleted.delete()
-        services.save_sections(chapter=form.instance, sections=sections)
-        formset.save_m2m()
+    children_model = Section
+
+    def save_ordered_children(self, parent: Chapter, children: list[Section]) -> None:
+        services.save_sections(chapter=parent, sections=children)
 
 
 @admin.register(Section)

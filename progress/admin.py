@@ -1,6 +1,8 @@
 """Read-only views for staff looking up a student's progress (search by the student's email).
 Progress is written only by its services, never edited by hand."""
 
+from typing import ClassVar
+
 from django.contrib import admin
 
 from coursecompanion.admin import ReadOnlyAdminMixin
@@ -8,8 +10,8 @@ from progress.models import ChapterProgress, DailyActivity, QuizResult, Streak
 
 
 class ReadOnlyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    search_fields = ("user__email",)
-    list_select_related = ("user",)
+    search_fields: ClassVar[list[str] | tuple[str, ...]] = ("user__email",)
+    list_select_related: ClassVar[list[str] | tuple[str, ...]] = ("user",)
     list_per_page = 50
 
     # Any staff member may look (as the API lets staff read any student's progress); nobody

@@ -10,7 +10,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from coursecompanion.admin import ReadOnlyAdminMixin
+from coursecompanion.admin import OrderedChildrenAdminMixin, ReadOnlyAdminMixin
 from quizzes import kinds, services
 from quizzes.models import Attempt, Question, Quiz
 
@@ -72,7 +72,7 @@ class QuestionForm(forms.ModelForm):
             self.initial.pop("answer", None)
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or self.cleaned_data
         kind = cleaned.get("kind")
         options_text = cleaned.get("options") or ""
         answer_text = (cleaned.get("answer") or "").strip()
@@ -109,7 +109,7 @@ class QuestionInline(admin.StackedInline):
 
 
 @admin.register(Quiz)
-class QuizAdmin(admin.ModelAdmin):
+class QuizAdmin(OrderedChildrenAdminMixin, admin.ModelAdmin):
     list_display = (
         "title",
         "chapter",
@@ -154,7 +154,8 @@ class QuizAdmin(admin.ModelAdmin):
 
     @admin.display(description="Questions", ordering="num_questions")
     def question_count(self, quiz: Quiz) -> int:
-        return quiz.num_questions
+        count: int = quiz.num_questions  # type: ignore[attr-defined]  # get_queryset's annotation
+        return count
 
     @admin.display(description="Preview")
     def preview_link(self, quiz: Quiz) -> str:
@@ -191,14 +192,10 @@ class QuizAdmin(admin.ModelAdmin):
         }
         return TemplateResponse(request, "admin/quizzes/quiz/preview.html", context)
 
-    def save_formset(self, request, form, formset, change) -> None:
-        if formset.model is not Question:
-            return super().save_formset(request, form, formset, change)
-        questions = formset.save(commit=False)
-        for deleted in formset.deleted_objects:
-            deleted.delete()
-        services.save_questions(quiz=form.instance, questions=questions)
-        formset.save_m2m()
+    children_model = Question
+
+    def save_ordered_children(self, parent: Quiz, children: list[Question]) -> None:
+        services.save_questions(quiz=parent, questions=children)
 
 
 @admin.register(Attempt)

@@ -83,7 +83,8 @@ class Quiz(TimestampedModel):
 
 class Question(TimestampedModel):
     # One member per kind of quizzes/kinds.py's table (SINGLE = "single", "Single choice", ...).
-    Kind = models.TextChoices(
+    # (django-stubs types only the class syntax of TextChoices, not this functional one.)
+    Kind = models.TextChoices(  # type: ignore[call-overload]
         "Kind", [(code.upper(), (code, kind.label)) for code, kind in kinds.KINDS.items()]
     )
 
