@@ -83,18 +83,6 @@ def gated_course():
     }
 
 
-@pytest.fixture
-def editor_client(db) -> Client:
-    """An admin session of staff in the editors group (content and quizzes, no users)."""
-    from access.editors import EDITORS_GROUP
-
-    editor = make_user("editor@example.com", is_staff=True)
-    editor.groups.add(Group.objects.get(name=EDITORS_GROUP))
-    client = Client()
-    assert client.login(username="editor@example.com", password=PASSWORD)
-    return client
-
-
 def make_user(email: str = "student@example.com", *, tier: str = Tier.FREE, **extra) -> User:
     return User.objects.create_user(email, PASSWORD, tier=tier, **extra)
 
@@ -112,6 +100,35 @@ def premium_user(db) -> User:
 @pytest.fixture
 def staff_user(db) -> User:
     return make_user("staff@example.com", is_staff=True)
+
+
+def make_editor(email: str = "editor@example.com") -> User:
+    """A staff member in the Editors group (course material only)."""
+    from django.contrib.auth.models import Permission
+
+    from access.editors import EDITOR_ACTIONS, EDITORS_GROUP
+
+    group, created = Group.objects.get_or_create(name=EDITORS_GROUP)
+    if created:
+        # A transactional test flushed what the data migrations made (the permissions come
+        # back with post_migrate): rebuild the group exactly as those migrations do.
+        group.permissions.set(
+            Permission.objects.filter(
+                content_type__app_label__in=("content", "quizzes"),
+                codename__regex=rf"^({'|'.join(EDITOR_ACTIONS)})_",
+            )
+        )
+    editor = make_user(email, is_staff=True)
+    editor.groups.add(group)
+    return editor
+
+
+@pytest.fixture
+def editor_client(db) -> Client:
+    """A browser session of an Editors-group member, logged in to the admin."""
+    client = Client()
+    client.force_login(make_editor())
+    return client
 
 
 @pytest.fixture

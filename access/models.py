@@ -142,6 +142,27 @@ class TierChange(TimestampedModel):
         return f"{self.user}: {self.from_tier} → {self.to_tier}"
 
 
+class AccessLog(models.Model):
+    """One gated read a user was refused, or one /access/check answer (the upgrade wall).
+    Granted reads are not recorded: that would put a write on the hottest path."""
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, null=True, blank=True, related_name="access_logs"
+    )
+    resource = models.CharField(max_length=64, help_text='"<kind>:<id>", e.g. "chapter:4".')
+    granted = models.BooleanField()
+    created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        db_table = "access_logs"
+        indexes = [
+            models.Index(fields=["granted", "created_at"], name="access_logs_granted_created"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {'opened' if self.granted else 'refused'} {self.resource}"
+
+
 # Fields that make a user staff; a delegated (OAuth) view of a user never carries them.
 PRIVILEGE_FIELDS = frozenset({"is_staff", "is_superuser", "groups", "user_permissions"})
 
@@ -218,3 +239,21 @@ class RedeemedCode(models.Model):
 
     def __str__(self) -> str:
         return f"Code redeemed at {self.redeemed_at:%Y-%m-%d %H:%M}"
+
+
+class ClientRegistration(models.Model):
+    """One dynamic client registration (RFC 7591): anyone may register a client without an
+    account (ChatGPT Apps do), so each one is kept with where it came from and what it asked."""
+
+    application = models.OneToOneField(
+        "oauth2_provider.Application", on_delete=models.CASCADE, related_name="registration"
+    )
+    client_name = models.CharField(max_length=255, blank=True)
+    token_endpoint_auth_method = models.CharField(max_length=32)
+    redirect_uris = models.TextField(help_text="Space separated, as registered.")
+    ip_address = models.CharField(max_length=64)
+    user_agent = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.client_name or self.application_id} registered {self.created_at:%Y-%m-%d}"

@@ -24,6 +24,7 @@ from typing import Any
 
 from django.db import connection
 
+from content.scheduling import live_sql
 from content.search_index import SUPPORTED_VENDORS
 from content.search_query import (
     ParsedQuery,
@@ -82,7 +83,8 @@ def _result(rows: Sequence[Sequence]) -> SearchResult:
     return result
 
 
-# Published chapters of published courses only, for everyone (staff preview drafts elsewhere).
+# Published chapters of published courses only, inside their schedule window (live_sql), for
+# everyone (staff preview drafts elsewhere).
 _PUBLISHED_SECTIONS = """
     JOIN content_section s ON s.id = {section_id}
     JOIN content_chapter c ON c.id = s.chapter_id
@@ -145,7 +147,12 @@ class PostgresSearch:
         return {term: words for term, words in found.items() if words}
 
     def search(
-        self, query: ParsedQuery, *, offset: int, limit: int, tiers: Sequence[str] | None
+        self,
+        query: ParsedQuery,
+        *,
+        offset: int,
+        limit: int,
+        tiers: Sequence[str] | None,
     ) -> SearchResult:
         params: dict[str, Any] = {"offset": offset, "limit": limit}
         units: list[str] = []  # one tsquery per ranked word (with its respellings) or phrase
@@ -166,7 +173,11 @@ class PostgresSearch:
             [f'"{" ".join(phrase)}"' for phrase in query.phrases]
             + [f'-"{" ".join(words)}"' for words in query.excluded]
         )
-        condition = f"d.document @@ {any_unit}" + _tier_condition(tiers, params)
+        condition = (
+            f"d.document @@ {any_unit}"
+            + _tier_condition(tiers, params)
+            + f" AND {live_sql('c', params)}"
+        )
         if required:
             params["required"] = required
             condition += " AND d.document @@ websearch_to_tsquery('english', %(required)s)"
@@ -277,7 +288,12 @@ class SqliteSearch:
         return expression
 
     def search(
-        self, query: ParsedQuery, *, offset: int, limit: int, tiers: Sequence[str] | None
+        self,
+        query: ParsedQuery,
+        *,
+        offset: int,
+        limit: int,
+        tiers: Sequence[str] | None,
     ) -> SearchResult:
         params: dict[str, Any] = {
             "match": self.match_expression(query),
@@ -285,7 +301,7 @@ class SqliteSearch:
             "limit": limit,
         }
         weights = ", ".join(str(weight) for weight in SQLITE_WEIGHTS)
-        tier_condition = _tier_condition(tiers, params)
+        tier_condition = _tier_condition(tiers, params) + f" AND {live_sql('c', params)}"
         matches = f"""
             FROM content_search f
             {_PUBLISHED_SECTIONS.format(section_id="f.rowid")}
@@ -324,7 +340,11 @@ BACKENDS: dict[str, type[PostgresSearch] | type[SqliteSearch]] = {
 
 
 def search_published_sections(
-    text: str, *, offset: int, limit: int, open_tiers: Sequence[str]
+    text: str,
+    *,
+    offset: int,
+    limit: int,
+    open_tiers: Sequence[str],
 ) -> SearchResult:
     """Published sections matching `text`, best first, one page of them and the total count.
 

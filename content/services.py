@@ -8,7 +8,7 @@ from typing import Any
 from access import services as access_services
 from access.models import User, is_staff
 from access.tiers import Tier
-from content import cache
+from content import cache, scheduling, search_log
 from content.media import media_references, media_summary, referenced_media
 from content.models import Chapter, MediaAsset, Section
 from content.search import search_published_sections
@@ -37,11 +37,26 @@ def chapter_outline(*, user: User | None) -> list[dict[str, Any]]:
     """Summaries of every chapter `user` may know about, in course order. Summaries are never
     locked: a student may always see what exists and which tier opens it."""
 
-    def build() -> list[dict[str, Any]]:
-        chapters = Chapter.objects.visible_to(user).order_by("course__title", "course_id", "order")
+    if cache.is_staff(user):
+        chapters = Chapter.objects.order_by("course__title", "course_id", "order")
         return [chapter_summary(chapter) for chapter in chapters]
+    return [
+        entry["summary"] for entry in scheduled_outline() if scheduling.is_live(entry["window"])
+    ]
 
-    return cache.read(user, "outline", build)
+
+def scheduled_outline() -> list[dict[str, Any]]:
+    """Every chapter published by flag, with its schedule window: cached as is, and filtered by
+    `scheduling.is_live` on every read, so the cache never outlives a chapter's window."""
+
+    def build() -> list[dict[str, Any]]:
+        chapters = Chapter.objects.marked_published().order_by(
+            "course__title", "course_id", "order"
+        )
+        return [{"summary": chapter_summary(c), "window": c.window} for c in chapters]
+
+    # A key of its own: entries of the old shape (bare summaries) may outlive a deploy in Redis.
+    return cache.cached("outline:windowed", build)
 
 
 def with_lock_state(summary: dict[str, Any], *, user: User | None) -> dict[str, Any]:
@@ -80,6 +95,7 @@ def require_chapter_access(*, user: User | None, summary: dict[str, Any]) -> Non
         required_tier=summary["required_tier"],
         code="chapter_locked",
         subject=f'Chapter {summary["id"]} ("{summary["title"]}")',
+        resource=f"chapter:{summary['id']}",
     )
 
 
@@ -132,9 +148,10 @@ def get_section(*, user: User | None, section_id: int) -> dict[str, Any]:
     """One section verbatim. Raises NotFound, or AccessDenied like its chapter."""
 
     def build() -> dict[str, Any] | None:
-        section = (
-            Section.objects.visible_to(user).select_related("chapter").filter(pk=section_id).first()
+        sections = (
+            Section.objects.all() if cache.is_staff(user) else Section.objects.marked_published()
         )
+        section = sections.select_related("chapter").filter(pk=section_id).first()
         if section is None:
             return None
         names = media_references(section.content)
@@ -146,9 +163,12 @@ def get_section(*, user: User | None, section_id: int) -> dict[str, Any]:
             "content": section.content,
             "chapter": chapter_summary(section.chapter),
             "referenced_media": referenced_media(names, chapter_id=section.chapter_id),
+            "window": section.chapter.window,
         }
 
-    found = cache.read(user, f"section:{section_id}", build)
+    found = cache.read(user, f"section:{section_id}:windowed", build)
+    if found is not None and not cache.is_staff(user) and not scheduling.is_live(found["window"]):
+        found = None
     if found is None:
         raise NotFound(f"Section {section_id} does not exist.", code="section_not_found")
     require_chapter_access(user=user, summary=found["chapter"])
@@ -224,4 +244,6 @@ def search_sections(*, user: User | None, query: str, offset: int, limit: int) -
                 "required_tier": hit.required_tier,
             }
         )
+    if offset == 0:
+        search_log.record_search_outcome(text=query, items=items, count=result.count)
     return {"items": items, "count": result.count}

@@ -10,9 +10,27 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from content import checks, history
+from content.admin import warn_about
+from content.admin_history import HistoryAdmin
+from content.admin_preview import MarkdownTextarea
 from coursecompanion.admin import OrderedChildrenAdminMixin, ReadOnlyAdminMixin
 from quizzes import kinds, services
 from quizzes.models import Attempt, Question, Quiz
+
+
+def _save_quiz_with_questions(quiz: Quiz, questions: list[Question]) -> None:
+    quiz.save()
+    services.save_questions(quiz=quiz, questions=questions)
+
+
+history.track(
+    Quiz,
+    children=(Question, "quiz_id", "order"),
+    related_name="questions",
+    parent_name="quiz",
+    save=_save_quiz_with_questions,
+)
 
 
 def options_as_text(options: list[dict[str, Any]] | None) -> str:
@@ -58,7 +76,7 @@ class QuestionForm(forms.ModelForm):
             "points",
         )
         widgets = {
-            "prompt": forms.Textarea(attrs={"rows": 3, "cols": 80}),
+            "prompt": MarkdownTextarea({"rows": 3, "cols": 80}),
             "explanation": forms.Textarea(attrs={"rows": 2, "cols": 80}),
         }
 
@@ -109,7 +127,7 @@ class QuestionInline(admin.StackedInline):
 
 
 @admin.register(Quiz)
-class QuizAdmin(OrderedChildrenAdminMixin, admin.ModelAdmin):
+class QuizAdmin(OrderedChildrenAdminMixin, HistoryAdmin):
     list_display = (
         "title",
         "chapter",
@@ -191,6 +209,10 @@ class QuizAdmin(OrderedChildrenAdminMixin, admin.ModelAdmin):
             "quiz": services.student_view(quiz, quiz.questions.all()),
         }
         return TemplateResponse(request, "admin/quizzes/quiz/preview.html", context)
+
+    def save_related(self, request, form, formsets, change) -> None:
+        super().save_related(request, form, formsets, change)
+        warn_about(request, checks.quiz_problems(form.instance), subject="Check")
 
     children_model = Question
 

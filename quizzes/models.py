@@ -6,6 +6,7 @@ from django.db.models import Q
 
 from access.models import is_staff
 from access.tiers import Tier
+from content import scheduling
 from content.models import Chapter
 from coursecompanion.models import TimestampedModel
 from quizzes import grading, kinds
@@ -13,7 +14,12 @@ from quizzes import grading, kinds
 
 class QuizQuerySet(models.QuerySet):
     def published(self) -> "QuizQuerySet":
-        return self.filter(published=True, chapter__published=True, chapter__course__published=True)
+        return self.filter(
+            scheduling.live_q(prefix="chapter__"),
+            published=True,
+            chapter__published=True,
+            chapter__course__published=True,
+        )
 
     def visible_to(self, user) -> "QuizQuerySet":
         """Drafts (or quizzes in draft chapters) are for staff only."""

@@ -51,6 +51,7 @@ def access_quiz(*, user: User | None, quiz_id: int) -> Quiz:
         required_tier=quiz.effective_tier,
         code="quiz_locked",
         subject=f'Quiz {quiz.id} ("{quiz.title}")',
+        resource=f"quiz:{quiz.id}",
     )
     return quiz
 
