@@ -337,8 +337,8 @@ OAUTH2_PROVIDER = {
             "and check what your plan unlocks."
         ),
         "write": (
-            "Submit quiz answers, mark chapters as started or finished, "
-            "and check in for your daily streak."
+            "Submit quiz answers, mark chapters as started or finished, check in for your "
+            "daily streak, and change your display name or time zone."
         ),
     },
     # No default: a request without a scope is refused (invalid_scope), never silently widened.
