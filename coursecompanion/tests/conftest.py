@@ -10,7 +10,7 @@ from quizzes.tests.factories import mixed_quiz
 
 
 @pytest.fixture
-def live(settings):
+def live(transactional_db, settings):
     server = LiveAsgiServer()
     # The deployment's public address is the live server's, as for a real one.
     settings.PUBLIC_BASE_URL = server.url

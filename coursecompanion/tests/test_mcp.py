@@ -19,7 +19,7 @@ from coursecompanion.tests.mcp_support import (
 )
 from quizzes.tests.factories import all_right
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db
 
 
 def token_for(user) -> str:
@@ -261,6 +261,7 @@ def run_tool(name: str, user, **arguments):
         ("search_course", {"query": "loop"}),
     ],
 )
+@pytest.mark.django_db(transaction=True)  # tools close stale connections, as between requests
 def test_reads_take_a_constant_number_of_queries(user, name, arguments):
     from django.core.cache import cache
     from django.db import connection
