@@ -77,6 +77,8 @@ class CourseCompanionOAuth2Validator(OAuth2Validator):
         return False
 
     def _save_bearer_token(self, token, request, *args, **kwargs) -> None:
+        if request.grant_type == "refresh_token":
+            self._claim_refresh_token(request)
         super()._save_bearer_token(token, request, *args, **kwargs)
         if request.grant_type == "authorization_code":
             self._redeem_code(token, request)
@@ -84,6 +86,16 @@ class CourseCompanionOAuth2Validator(OAuth2Validator):
             OAuthConnection.objects.update_or_create(
                 user=request.user, application=request.client, defaults={"scope": token["scope"]}
             )
+
+    def _claim_refresh_token(self, request) -> None:
+        # Lock the refresh token for this transaction before DOT rotates it: a concurrent use of
+        # the same token (validated before this one rotated it) must be refused, not handed the
+        # tokens just minted, nor new ones after a replay revoked the family. Without a grace
+        # period any second use is a replay.
+        presented = request.refresh_token_instance
+        current = RefreshToken.objects.select_for_update().filter(pk=presented.pk).first()
+        if current is None or current.revoked is not None:
+            raise errors.InvalidGrantError(request=request)
 
     def _redeem_code(self, token, request) -> None:
         # Inside save_bearer_token's transaction: if another request redeemed the code first,

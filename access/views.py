@@ -5,14 +5,15 @@ from urllib.parse import urlencode, urlsplit
 
 from django import forms
 from django.contrib.auth import login, logout
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
-from oauth2_provider.models import Application
+from oauth2_provider import views as oauth_views
+from oauth2_provider.models import AccessToken, Application
 from oauth2_provider.views import AuthorizationView
 
 from access import ratelimits, services
@@ -165,3 +166,22 @@ class ConsentView(AuthorizationView):
             # sends the student, so a look-alike name cannot hide another site.
             context["returns_to"] = urlsplit(context.get("redirect_uri") or "").hostname
         return context
+
+
+class TokenView(oauth_views.TokenView):
+    """DOT's token endpoint. A replay racing the request it copies (the same refresh token or
+    code sent twice at once) revokes the tokens just issued before DOT reads them back for its
+    `app_authorized` signal: that is the replay protection working, and answers invalid_grant,
+    not a 500."""
+
+    def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        try:
+            return super().post(request, *args, **kwargs)
+        except AccessToken.DoesNotExist:
+            return JsonResponse(
+                {
+                    "error": "invalid_grant",
+                    "error_description": "The grant was used twice; its tokens were revoked.",
+                },
+                status=400,
+            )

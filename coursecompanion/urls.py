@@ -19,7 +19,7 @@ admin.site.site_title = "Course Companion admin"
 oauth_urlpatterns = (
     [
         path("authorize/", access_views.ConsentView.as_view(), name="authorize"),
-        path("token/", oauth_views.TokenView.as_view(), name="token"),
+        path("token/", access_views.TokenView.as_view(), name="token"),
         path("revoke_token/", oauth_views.RevokeTokenView.as_view(), name="revoke-token"),
         path("introspect/", oauth_views.IntrospectTokenView.as_view(), name="introspect"),
         # RFC 7591 / 7592: MCP clients register themselves (access/client_registration.py).
