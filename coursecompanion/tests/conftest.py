@@ -9,7 +9,7 @@ from coursecompanion.tests.mcp_support import CODE_SECTION, LiveAsgiServer
 
 
 @pytest.fixture
-def live(settings):
+def live(transactional_db, settings):
     server = LiveAsgiServer()
     # The deployment's public address is the live server's, as for a real one.
     settings.PUBLIC_BASE_URL = server.url

@@ -18,7 +18,7 @@ from coursecompanion.tests.mcp_support import (
     with_mcp_client,
 )
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db
 
 
 def token_for(user) -> str:
@@ -260,6 +260,7 @@ def run_tool(name: str, user, **arguments):
         ("search_course", {"query": "loop"}),
     ],
 )
+@pytest.mark.django_db(transaction=True)  # tools close stale connections, as between requests
 def test_reads_take_a_constant_number_of_queries(user, name, arguments):
     from django.core.cache import cache
     from django.db import connection
