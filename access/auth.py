@@ -16,12 +16,13 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
+from ninja.errors import AuthenticationError
 from ninja.security import HttpBearer
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 
-from access.models import DelegatedUser, User
+from access.models import DelegatedUser, User, is_staff
 from coursecompanion.errors import AccessDenied
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -66,9 +67,12 @@ def credential_from_simplejwt(token: str) -> Credential | None:
     """An active user's simplejwt *access* token (refresh tokens are refused)."""
     authenticator = JWTAuthentication()
     try:
-        validated = authenticator.get_validated_token(token)
+        # simplejwt annotates the raw token as bytes; it decodes the header's str as well.
+        validated = authenticator.get_validated_token(token)  # type: ignore[arg-type]
         user = authenticator.get_user(validated)
     except (InvalidToken, TokenError, AuthenticationFailed):
+        return None
+    if not isinstance(user, User):  # AUTH_USER_MODEL is access.User
         return None
     return Credential(user=user, scheme=SCHEME_JWT, scopes=None)
 
@@ -170,12 +174,7 @@ class OptionalBearerAuth(BearerAuth):
 def session_staff(request: HttpRequest) -> User | None:
     """A staff member's admin session on a safe method (no CSRF exposure), else None."""
     session_user = getattr(request, "user", None)
-    if (
-        request.method in SAFE_METHODS
-        and session_user is not None
-        and session_user.is_authenticated
-        and session_user.is_staff
-    ):
+    if request.method in SAFE_METHODS and is_staff(session_user):
         return session_user
     return None
 
@@ -207,6 +206,15 @@ def request_credential(request: HttpRequest) -> Credential | None:
         return credential
     # Authenticated without a bearer token: the admin session of OptionalBearerAuth.
     return Credential(user=user, scheme=SCHEME_SESSION, scopes=None)
+
+
+def signed_in_user(request: HttpRequest) -> User:
+    """The user of an operation behind a required token (bearer_auth already answered 401
+    to anyone else)."""
+    user = request_user(request)
+    if user is None:
+        raise AuthenticationError()
+    return user
 
 
 def request_user(request: HttpRequest) -> User | None:

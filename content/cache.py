@@ -8,7 +8,7 @@ from typing import TypeVar
 from django.conf import settings
 from django.core.cache import cache
 
-from access.models import User
+from access.models import User, is_staff
 
 logger = logging.getLogger(__name__)
 
@@ -49,10 +49,6 @@ def cached(key: str, build: Callable[[], T]) -> T:
         except Exception:
             logger.warning("Could not store content in the cache", exc_info=True)
     return value
-
-
-def is_staff(user: User | None) -> bool:
-    return user is not None and user.is_authenticated and user.is_staff
 
 
 def read(user: User | None, key: str, build: Callable[[], T]) -> T:

@@ -65,7 +65,7 @@ def operation_id_of(request: HttpRequest) -> str | None:
     if match is None or not request.path.startswith("/api/"):
         return None
     path = "/" + re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", match.route)
-    method = "GET" if request.method == "HEAD" else request.method
+    method = "GET" if request.method == "HEAD" else str(request.method)
     return _operation_ids().get((path, method))
 
 
@@ -84,9 +84,10 @@ class RequestLogMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         started = time.perf_counter()
-        request.request_id = request_id_for(request)
+        request_id = request_id_for(request)
+        request.request_id = request_id  # type: ignore[attr-defined]  # for views that log
         response = self.get_response(request)
-        response[REQUEST_ID_HEADER] = request.request_id
+        response[REQUEST_ID_HEADER] = request_id
         status = response.status_code
         request_logger.log(
             logging.ERROR if status >= 500 else logging.INFO,
@@ -95,7 +96,7 @@ class RequestLogMiddleware:
             request.path,
             status,
             extra={
-                "request_id": request.request_id,
+                "request_id": request_id,
                 "method": request.method,
                 "path": request.path,
                 "operation_id": operation_id_of(request),

@@ -11,10 +11,9 @@ from django.db import connection
 
 from conftest import make_user
 from content.models import MediaAsset
-from content.tests.factories import ChapterFactory
+from coursecompanion.tests.factories import ChapterFactory, QuestionFactory
 from progress.models import ChapterProgress, DailyActivity, Streak
 from quizzes.models import Attempt
-from quizzes.tests.factories import QuestionFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -3,8 +3,7 @@
 import pytest
 
 from conftest import bearer_client
-from content.tests.factories import SectionFactory
-from quizzes.tests.factories import QuestionFactory
+from coursecompanion.tests.factories import QuestionFactory, SectionFactory
 
 pytestmark = pytest.mark.django_db
 

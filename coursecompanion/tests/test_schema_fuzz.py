@@ -11,9 +11,8 @@ from schemathesis.specs.openapi.checks import (  # noqa: E402
 )
 
 from conftest import make_user  # noqa: E402
-from content.tests.factories import SectionFactory  # noqa: E402
+from coursecompanion.tests.factories import QuestionFactory, SectionFactory  # noqa: E402
 from coursecompanion.wsgi import application  # noqa: E402
-from quizzes.tests.factories import QuestionFactory  # noqa: E402
 
 EXAMPLES_PER_OPERATION = 6
 FUZZ = settings(

@@ -9,7 +9,7 @@ import pytest
 from django.db import connection, connections
 
 from conftest import RACE_THREADS, LiveApi, make_user, run_together
-from content.tests.factories import ChapterFactory, CourseFactory
+from coursecompanion.tests.factories import ChapterFactory, CourseFactory
 from progress.models import ChapterProgress, DailyActivity, Streak
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -6,11 +6,16 @@ from django.core.exceptions import ValidationError
 
 from access.tiers import Tier
 from conftest import RACE_THREADS, LiveApi, make_user, run_together
-from content.tests.factories import ChapterFactory
 from coursecompanion.errors import Invalid, NotFound
+from coursecompanion.tests.factories import (
+    ChapterFactory,
+    QuestionFactory,
+    QuizFactory,
+    all_right,
+    mixed_quiz,
+)
 from quizzes import services
 from quizzes.models import Attempt, Question
-from quizzes.tests.factories import QuestionFactory, QuizFactory, all_right, mixed_quiz
 
 pytestmark = pytest.mark.django_db
 

@@ -6,8 +6,8 @@ any student but write only their own (same file)."""
 import pytest
 
 from conftest import bearer_client, make_user
+from coursecompanion.tests.factories import QuestionFactory
 from progress.models import ChapterProgress
-from quizzes.tests.factories import QuestionFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
-from content.tests.factories import ChapterFactory
+from coursecompanion.tests.factories import ChapterFactory
 
 pytestmark = pytest.mark.django_db
 
