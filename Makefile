@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 HOST_PORT ?= 127.0.0.1:8000
 
-.PHONY: run test lint check install install-dev clean
+.PHONY: run test lint check install install-dev clean bench
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,11 @@ run: install
 
 test: install-dev
 	$(VENV)/bin/pytest -q $(PYTEST_ARGS)
+
+# The benchmark (bench/run.py): the Procfile's server on PostgreSQL and Redis, driven by wrk.
+# BENCH_DATABASE_URL, BENCH_REDIS_URL, BENCH_PORT and BENCH_DURATION choose where and how long.
+bench: install
+	$(PY) bench/run.py
 
 lint: install-dev
 	$(VENV)/bin/ruff check .
