@@ -22,7 +22,6 @@ import http.client
 import json
 import os
 import platform
-import re
 import secrets
 import shutil
 import signal
@@ -44,6 +43,15 @@ WRK_TIMEOUT = "5s"
 # Limits a real student never reaches (one call every few seconds at most), high enough that
 # wrk's hundreds of calls per second per student are counted but never refused.
 UNREACHABLE_RATE = "1000000/m"
+REPORTED_GUNICORN_SETTINGS = {
+    "workers",
+    "worker_class",
+    "threads",
+    "timeout",
+    "keepalive",
+    "worker_connections",
+    "preload_app",
+}
 
 
 @dataclass
@@ -124,7 +132,9 @@ def ensure_database(url: str) -> None:
     name = parsed.path.lstrip("/")
     admin = parsed._replace(path="/postgres").geturl()
     with psycopg.connect(admin, autocommit=True) as connection:
-        exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        exists = connection.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", [name]
+        ).fetchone()
         if not exists:
             log(f"creating database {name}")
             connection.execute(f'CREATE DATABASE "{name}"')
@@ -141,6 +151,11 @@ def app_environment(base: dict[str, str], *, limits_on: bool) -> dict[str, str]:
         ):
             env[name] = UNREACHABLE_RATE
     return env
+
+
+def venv_path() -> str:
+    """PATH with this interpreter's bin first, so the Procfile's `gunicorn` is the venv's."""
+    return f"{Path(PYTHON).parent}:{os.environ['PATH']}"
 
 
 def procfile_web_command() -> str:
@@ -166,7 +181,7 @@ class Server:
         self.process = subprocess.Popen(
             ["bash", "-c", f"exec {command}"],
             cwd=ROOT,
-            env={**self.env, "PORT": str(self.port), "PATH": f"{Path(PYTHON).parent}:{os.environ['PATH']}"},
+            env={**self.env, "PORT": str(self.port), "PATH": venv_path()},
             stdout=self.log_file,
             stderr=subprocess.STDOUT,
         )
@@ -381,7 +396,9 @@ def main() -> None:
     phases: list[dict] = []
     sign_in: dict | None = None
     for limits_on in (False, True):
-        phase = [s for s in SCENARIOS if s.limits_on == limits_on and (not wanted or s.name in wanted)]
+        phase = [
+            s for s in SCENARIOS if s.limits_on == limits_on and (not wanted or s.name in wanted)
+        ]
         if not phase:
             continue
         env = app_environment(base_env, limits_on=limits_on)
@@ -444,8 +461,10 @@ def main() -> None:
     server_settings = server_configuration(base_env)
     log("server settings: " + json.dumps(server_settings))
     wall = round(time.monotonic() - wall_started, 1)
-    log(f"bench wall time: {wall} s (machine: {platform.node()}, {os.cpu_count()} cores; "
-        "a shared machine makes absolute numbers noisy: compare the shares)")
+    log(
+        f"bench wall time: {wall} s (machine: {platform.node()}, {os.cpu_count()} cores; "
+        "a shared machine makes absolute numbers noisy: compare the shares)"
+    )
     (RESULTS / "latest.json").write_text(
         json.dumps(
             {
@@ -473,7 +492,7 @@ def server_configuration(base_env: dict[str, str]) -> dict[str, object]:
     printed = subprocess.run(
         ["bash", "-c", f"exec {command} --print-config"],
         cwd=ROOT,
-        env={**os.environ, **base_env, "PORT": "0", "PATH": f"{Path(PYTHON).parent}:{os.environ['PATH']}"},
+        env={**os.environ, **base_env, "PORT": "0", "PATH": venv_path()},
         capture_output=True,
         text=True,
         timeout=60,
@@ -481,7 +500,7 @@ def server_configuration(base_env: dict[str, str]) -> dict[str, object]:
     resolved = dict(
         (key.strip(), value.strip())
         for key, _, value in (line.partition("=") for line in printed.splitlines())
-        if key.strip() in {"workers", "worker_class", "threads", "timeout", "keepalive", "worker_connections", "preload_app"}
+        if key.strip() in REPORTED_GUNICORN_SETTINGS
     )
     return {
         "procfile_web": command,

@@ -34,7 +34,7 @@ from content.models import Chapter  # noqa: E402
 from progress.models import ChapterProgress, DailyActivity, QuizResult, Streak  # noqa: E402
 from quizzes.models import Attempt, Quiz  # noqa: E402
 
-STUDENT_PASSWORD = "bench-student-password-42"  # noqa: S105 (benchmark data only)
+STUDENT_PASSWORD = "bench-student-password-42"
 EMAIL_DOMAIN = "bench.example.com"
 # Of every ten students: six free, three premium, one pro (a freemium course's usual shape).
 TIER_MIX = [Tier.FREE] * 6 + [Tier.PREMIUM] * 3 + [Tier.PRO]
@@ -95,7 +95,10 @@ def seed(students: int, rng: random.Random) -> None:
                     last_activity_at=now - timedelta(days=1),
                 )
             )
-            days += [DailyActivity(user=user, day=last - timedelta(days=d)) for d in range(streak_days)]
+            days += [
+                DailyActivity(user=user, day=last - timedelta(days=back))
+                for back in range(streak_days)
+            ]
             for quiz in quizzes[: max(1, done)]:
                 percent = float(rng.choice([40, 60, 80, 100]))
                 attempts.append(
