@@ -121,3 +121,37 @@ def rate_limits_off(settings):
     """For a test that calls one operation more than 60 times (e.g. hypothesis over the API):
     the API-wide rate limits (access/ratelimits.py) would answer 429."""
     settings.RATELIMIT_ENABLE = False
+
+
+# --- Pages and widgets in a real browser: headless Chromium (Debian's package) ---
+
+CHROMIUM = "/usr/bin/chromium"
+PHONE_VIEWPORT = {"width": 390, "height": 844}
+
+
+@pytest.fixture
+def browser_page(monkeypatch):
+    """A Playwright page in Debian's headless Chromium, with `page.console_errors` collecting
+    console errors and uncaught exceptions. Skips, naming what is missing, without the browser.
+
+    One browser per test, not per session: Playwright's sync API keeps an asyncio loop running
+    in this thread while it is started, and Django refuses ORM calls under a running loop, so a
+    session-wide browser would break every other test. For the same reason the ORM is allowed
+    under that loop for the duration of a browser test only."""
+    import os
+
+    if not os.path.exists(CHROMIUM):
+        pytest.skip("needs Debian's chromium package (apt-get install chromium): not installed")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.skip("needs playwright (pip install -r requirements-dev.txt): not installed")
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        page = browser.new_page(viewport=PHONE_VIEWPORT)
+        page.console_errors = []
+        page.on("console", lambda msg: msg.type == "error" and page.console_errors.append(msg.text))
+        page.on("pageerror", lambda exc: page.console_errors.append(str(exc)))
+        yield page
+        browser.close()
