@@ -22,9 +22,11 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from django.db import connection
+from django.db import connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 
 from content.search_index import SUPPORTED_VENDORS
+from coursecompanion.db_routing import read_alias
 from coursecompanion.errors import NotReady
 
 MAX_TERMS = 24
@@ -227,11 +229,14 @@ PG_HEADLINE = (
 
 
 class PostgresSearch:
+    def __init__(self, connection: BaseDatabaseWrapper) -> None:
+        self.connection = connection
+
     def corrections(self, terms: Sequence[str]) -> dict[str, list[str]]:
         candidates = [term for term in terms if correctable(term)]
         if not candidates:
             return {}
-        with connection.cursor() as cursor:
+        with self.connection.cursor() as cursor:
             # pg_trgm's index proposes the likeliest spellings of each word the course never
             # uses; the same edit-distance rule as on SQLite then decides.
             cursor.execute(
@@ -319,7 +324,7 @@ class PostgresSearch:
             LEFT JOIN content_section s ON s.id = p.section_id
             ORDER BY p.score DESC, p.chapter_order, p.section_order
         """  # noqa: S608  (only placeholders and constants are formatted in)
-        with connection.cursor() as cursor:
+        with self.connection.cursor() as cursor:
             cursor.execute(sql, params)
             return _result(cursor.fetchall())
 
@@ -343,11 +348,14 @@ _VOCABULARY_RANGE = (
 
 
 class SqliteSearch:
+    def __init__(self, connection: BaseDatabaseWrapper) -> None:
+        self.connection = connection
+
     def corrections(self, terms: Sequence[str]) -> dict[str, list[str]]:
         candidates = [term for term in terms if correctable(term)]
         if not candidates:
             return {}
-        with connection.cursor() as cursor:
+        with self.connection.cursor() as cursor:
             params = {f"t{index}": term for index, term in enumerate(candidates)}
             placeholders = ", ".join(f"%({name})s" for name in params)
             cursor.execute(
@@ -420,7 +428,7 @@ class SqliteSearch:
             LEFT JOIN page p ON 1
             ORDER BY p.score DESC, p.chapter_order, p.section_order
         """  # noqa: S608  (only placeholders and constants are formatted in)
-        with connection.cursor() as cursor:
+        with self.connection.cursor() as cursor:
             cursor.execute(sql, params)
             return _result(cursor.fetchall())
 
@@ -438,6 +446,8 @@ def search_published_sections(
     reveal the text piece by piece. Plain words still find locked sections (titles only).
 
     Raises NotReady on a database without a search backend."""
+    # Published text only, so a read replica (when there is one) may answer.
+    connection = connections[read_alias()]
     if connection.vendor not in SUPPORTED_VENDORS:
         raise NotReady(
             f"Search is not available on {connection.vendor}.", code="search_unavailable"
@@ -446,4 +456,6 @@ def search_published_sections(
     if query.empty:
         return SearchResult()
     tiers = list(open_tiers) if query.phrases or query.excluded else None
-    return BACKENDS[connection.vendor]().search(query, offset=offset, limit=limit, tiers=tiers)
+    return BACKENDS[connection.vendor](connection).search(
+        query, offset=offset, limit=limit, tiers=tiers
+    )

@@ -77,6 +77,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First, so it also sees what the middleware below answers itself (DisallowedHost's 400).
     "coursecompanion.middleware.JsonErrorMiddleware",
+    "coursecompanion.db_routing.ReadReplicaMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -113,9 +114,34 @@ if not env.str("DATABASE_URL", default="") and not LOCAL_DEFAULTS_ALLOWED:
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
-# No ATOMIC_REQUESTS: every write goes through a service wrapped in transaction.atomic, and reads
-# (most of the traffic) skip the BEGIN/COMMIT round trips.
-DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=0))
+# An optional read replica: content and search reads go there (coursecompanion/db_routing.py);
+# writes, and reads that follow a write in the same request, stay on the primary. Tests mirror
+# it onto the default database, and route to it only where a test turns READ_REPLICA on.
+DATABASE_REPLICA_URL = env.str("DATABASE_REPLICA_URL", default="")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = env.db("DATABASE_REPLICA_URL")
+elif TESTING:
+    DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}
+READ_REPLICA = "replica" if DATABASE_REPLICA_URL else None
+DATABASE_ROUTERS = ["coursecompanion.db_routing.ReplicaRouter"]
+# Behind PgBouncer in transaction pooling, consecutive statements of one session may run on
+# different server connections: no server-side cursors, no prepared statements.
+DATABASE_PGBOUNCER = env.bool("DATABASE_PGBOUNCER", default=False)
+for _database in DATABASES.values():
+    # No ATOMIC_REQUESTS: every write goes through a service wrapped in transaction.atomic, and
+    # reads (most of the traffic) skip the BEGIN/COMMIT round trips.
+    # Persistent connections outside tests: opening one cost 44% of a chapter read (profiled,
+    # issue 14). Health checks replace a connection the database or a pooler dropped before the
+    # request uses it. Tests open and close their own.
+    _database.setdefault(
+        "CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=0 if TESTING else 600)
+    )
+    _database.setdefault(
+        "CONN_HEALTH_CHECKS", env.bool("DATABASE_CONN_HEALTH_CHECKS", default=not TESTING)
+    )
+    if DATABASE_PGBOUNCER and _database["ENGINE"].endswith("postgresql"):
+        _database["DISABLE_SERVER_SIDE_CURSORS"] = True
+        _database.setdefault("OPTIONS", {})["prepare_threshold"] = None
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "access.User"
