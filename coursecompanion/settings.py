@@ -79,6 +79,10 @@ MIDDLEWARE = [
     "coursecompanion.middleware.JsonErrorMiddleware",
     "coursecompanion.db_routing.ReadReplicaMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # ETag on every GET, and 304 Not Modified for a matching If-None-Match: ChatGPT re-reading a
+    # chapter it already holds gets no body. Outside the middleware below, so the ETag covers
+    # the body they finished.
+    "django.middleware.http.ConditionalGetMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
