@@ -1,10 +1,13 @@
-"""Bearer authentication for the API.
+"""Who is calling: bearer tokens resolved to a Credential, once per request.
 
 A bearer token is resolved by each resolver in TOKEN_RESOLVERS in turn, so a second token type
-(OAuth 2 access tokens from ChatGPT account linking) is one more resolver, not a new auth class.
+(OAuth 2 access tokens from ChatGPT account linking) is one more resolver, not a new auth class,
+and the rate limiter (access/ratelimits.py), which keys on the resolved credential's user, needs
+no change for it. Every front door (the REST API today, MCP tools next) asks the same resolvers.
 """
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
@@ -17,29 +20,87 @@ from access.models import User
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
+# Schemes a Credential can come from.
+SCHEME_JWT = "jwt"  # simplejwt access tokens from /auth/token (first party)
+SCHEME_OAUTH = "oauth"  # django-oauth-toolkit access tokens (ChatGPT account linking)
+SCHEME_SESSION = "session"  # a staff member's admin session, safe methods only
 
-def user_from_simplejwt(token: str) -> User | None:
-    """An active user for a valid simplejwt *access* token (refresh tokens are refused)."""
+
+@dataclass(frozen=True)
+class Credential:
+    """What a request proved about its caller."""
+
+    user: User
+    scheme: str
+    # None: a first-party token that may do everything; else the OAuth scopes granted.
+    scopes: frozenset[str] | None
+    # OAuth resource indicators (RFC 8707) the token was issued for.
+    audiences: frozenset[str] = frozenset()
+
+    @property
+    def staff_powers(self) -> bool:
+        """Only first-party credentials of staff carry staff powers: a staff member who links
+        ChatGPT by OAuth gets a student's token."""
+        return self.scopes is None and self.user.is_staff
+
+    def allows(self, scope: str) -> bool:
+        return self.scopes is None or scope in self.scopes
+
+
+def credential_from_simplejwt(token: str) -> Credential | None:
+    """An active user's simplejwt *access* token (refresh tokens are refused)."""
     authenticator = JWTAuthentication()
     try:
         validated = authenticator.get_validated_token(token)
-        return authenticator.get_user(validated)
+        user = authenticator.get_user(validated)
     except (InvalidToken, TokenError, AuthenticationFailed):
         return None
+    return Credential(user=user, scheme=SCHEME_JWT, scopes=None)
 
 
-TOKEN_RESOLVERS: list[Callable[[str], User | None]] = [user_from_simplejwt]
+TOKEN_RESOLVERS: list[Callable[[str], Credential | None]] = [credential_from_simplejwt]
+
+
+def resolve_token(token: str) -> Credential | None:
+    """The credential a bearer token stands for, from the first resolver that knows it."""
+    for resolve in TOKEN_RESOLVERS:
+        credential = resolve(token)
+        if credential is not None:
+            return credential
+    return None
+
+
+# The memo of the one resolution per request: (the token, what it resolved to).
+_RESOLVED_ATTR = "_bearer_credential"
+
+
+def bearer_token(request: HttpRequest) -> str | None:
+    scheme, _, raw = request.headers.get("Authorization", "").partition(" ")
+    token = raw.strip()
+    return token if scheme.lower() == "bearer" and token else None
+
+
+def credential_for_token(request: HttpRequest, token: str) -> Credential | None:
+    """Resolve `token` for this request, decoding it once however often it is asked."""
+    resolved = getattr(request, _RESOLVED_ATTR, None)
+    if resolved is None or resolved[0] != token:
+        resolved = (token, resolve_token(token))
+        setattr(request, _RESOLVED_ATTR, resolved)
+    return resolved[1]
+
+
+def bearer_credential(request: HttpRequest) -> Credential | None:
+    """The credential of the request's bearer token, None when it sends none or a bad one."""
+    token = bearer_token(request)
+    return credential_for_token(request, token) if token is not None else None
 
 
 class BearerAuth(HttpBearer):
     """Requires `Authorization: Bearer <token>`; request.auth becomes the User."""
 
     def authenticate(self, request: HttpRequest, token: str) -> User | None:
-        for resolve in TOKEN_RESOLVERS:
-            user = resolve(token)
-            if user is not None:
-                return user
-        return None
+        credential = credential_for_token(request, token)
+        return credential.user if credential is not None else None
 
 
 class OptionalBearerAuth(BearerAuth):
@@ -52,15 +113,23 @@ class OptionalBearerAuth(BearerAuth):
     def __call__(self, request: HttpRequest):
         if request.headers.get(self.header):
             return super().__call__(request)
-        session_user = getattr(request, "user", None)
-        if (
-            request.method in SAFE_METHODS
-            and session_user
-            and session_user.is_authenticated
-            and session_user.is_staff
-        ):
+        session_user = session_staff(request)
+        if session_user is not None:
             return session_user
         return AnonymousUser()
+
+
+def session_staff(request: HttpRequest) -> User | None:
+    """A staff member's admin session on a safe method (no CSRF exposure), else None."""
+    session_user = getattr(request, "user", None)
+    if (
+        request.method in SAFE_METHODS
+        and session_user is not None
+        and session_user.is_authenticated
+        and session_user.is_staff
+    ):
+        return session_user
+    return None
 
 
 class TierManagerAuth(BearerAuth):
@@ -70,10 +139,25 @@ class TierManagerAuth(BearerAuth):
     def authenticate(self, request: HttpRequest, token: str) -> User | None:
         from access.services import require_tier_manager
 
-        user = super().authenticate(request, token)
-        if user is not None:
-            require_tier_manager(user)
-        return user
+        credential = credential_for_token(request, token)
+        if credential is None:
+            return None
+        require_tier_manager(credential.user if credential.staff_powers else None)
+        return credential.user
+
+
+def request_credential(request: HttpRequest) -> Credential | None:
+    """The credential the API's authentication accepted for this request, or None for an
+    anonymous caller (and for operations that look at no token)."""
+    user = getattr(request, "auth", None)
+    if user is None or not user.is_authenticated:
+        return None
+    token = bearer_token(request)
+    credential = credential_for_token(request, token) if token is not None else None
+    if credential is not None and credential.user.pk == user.pk:
+        return credential
+    # Authenticated without a bearer token: the admin session of OptionalBearerAuth.
+    return Credential(user=user, scheme=SCHEME_SESSION, scopes=None)
 
 
 def request_user(request: HttpRequest) -> User | None:

@@ -1,11 +1,13 @@
-"""Rate limits for every API operation, counted by django-ratelimit in the cache.
+"""Rate limits as one policy, counted by django-ratelimit in the cache.
 
 Each call is counted per caller, once for its operation and once across the whole API. A caller
-is the user id when signed in and the client IP when anonymous: ChatGPT's calls come from a few
-shared IP ranges, so signed-in callers are never keyed on the IP. `install(api)` hooks this into
-every operation of every router, so apps do nothing to be limited. Logging in and registering
-have their own tighter limits, called by those operations: failed logins per account and IP,
-per account and per IP; registrations per IP.
+is the user of the resolved credential (access/auth.py: whatever token type resolved it) when
+signed in and the client IP when anonymous: ChatGPT's calls come from a few shared IP ranges, so
+signed-in callers are never keyed on the IP. The counters take a `Caller`, not a request, so any
+front door counts through `limit_operation` with the operation's name. `install(api)` hooks this
+into every operation of every router of the REST API, so apps do nothing to be limited. Logging
+in and registering have their own tighter limits, called by those operations: failed logins per
+account and IP, per account and per IP; registrations per IP.
 
 Calls the API refuses before its operation runs (a bad token, a body that does not parse or
 validate, a staff-only operation) are counted too, in one "rejected" counter per caller (the
@@ -27,15 +29,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import HttpRequest
 from django_ratelimit.core import get_usage
-from rest_framework_simplejwt.exceptions import TokenError
-from rest_framework_simplejwt.settings import api_settings as jwt_settings
-from rest_framework_simplejwt.tokens import AccessToken
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
 
-from access.auth import request_user
+from access.auth import Credential, bearer_credential, request_credential
 from access.models import User
-from access.services import NotAuthenticated
+from access.services import NotAuthenticated, StaffOnly
 from coursecompanion.errors import NotReady, RateLimited
 
 logger = logging.getLogger(__name__)
@@ -55,6 +57,20 @@ class Counter:
     scope: str
     caller: str
     rate: str
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who a call counts against: "user:<id>" when signed in, "ip:<address>" otherwise."""
+
+    key: str
+    signed_in: bool
+
+    @classmethod
+    def of(cls, credential: Credential | None, ip: str) -> "Caller":
+        if credential is not None:
+            return cls(f"user:{credential.user.pk}", True)
+        return cls(f"ip:{ip}", False)
 
 
 def client_ip(request: HttpRequest) -> str:
@@ -80,24 +96,24 @@ def client_ip(request: HttpRequest) -> str:
     return str(parsed)
 
 
-def caller_of(request: HttpRequest) -> tuple[str, bool]:
-    """("user:<id>", True) for a signed-in caller, ("ip:<address>", False) otherwise."""
-    user = request_user(request)
-    if user is not None:
-        return f"user:{user.pk}", True
-    return f"ip:{client_ip(request)}", False
+def caller_of(request: HttpRequest) -> Caller:
+    """The caller of an API request: the credential authentication accepted, else the one its
+    bearer token names (a call refused before authentication still counts against its user),
+    else its IP. The token is resolved once per request (access/auth.py keeps the result)."""
+    credential = request_credential(request) or bearer_credential(request)
+    return Caller.of(credential, client_ip(request))
 
 
-def _seconds_to_wait(
-    request: HttpRequest, counter: Counter, *, increment: bool = True
-) -> tuple[int, bool]:
+def _seconds_to_wait(counter: Counter, *, increment: bool = True) -> tuple[int, bool]:
     """Count one call, or with `increment=False` only look at the counter; (seconds until the
     counter's window ends if it is over its limit, else 0; whether the counter is out of
     service). Counting, the call that goes past the limit is over it; looking, a counter that
     has reached its limit is over (the next call would pass it)."""
     try:
+        # django-ratelimit reads the request only through the key function and a method
+        # filter, and we give it neither: counters work for any front door.
         usage = get_usage(
-            request,
+            None,
             group=counter.scope,
             key=lambda group, req: counter.caller,
             rate=counter.rate,
@@ -119,16 +135,14 @@ def _seconds_to_wait(
     return 0, False
 
 
-def enforce(
-    request: HttpRequest, counters: Sequence[Counter], *, fail_closed: bool, increment: bool = True
-) -> None:
+def enforce(counters: Sequence[Counter], *, fail_closed: bool, increment: bool = True) -> None:
     """Count this call against every counter (with `increment=False`, only check them).
 
     Raises RateLimited (429, with the seconds to wait) if any is over its limit, and NotReady
     ("rate_limiter_unavailable", 503) if a counter is out of service and `fail_closed`."""
     waits = []
     for counter in counters:
-        wait, broken = _seconds_to_wait(request, counter, increment=increment)
+        wait, broken = _seconds_to_wait(counter, increment=increment)
         if broken and fail_closed:
             raise NotReady(
                 "Sign-in is unavailable for a moment; try again shortly.",
@@ -146,32 +160,26 @@ def enforce(
         )
 
 
-def record(request: HttpRequest, counters: Sequence[Counter]) -> None:
+def record(counters: Sequence[Counter]) -> None:
     """Add this (already answered) call to every counter; refuses nothing, and a counter out of
     service is only logged."""
     for counter in counters:
-        _seconds_to_wait(request, counter)
+        _seconds_to_wait(counter)
 
 
-# Set on a request once limit_api_call has counted it, so a refusal is not counted twice.
-COUNTED_ATTR = "_rate_limit_counted"
-
-
-def limit_api_call(request: HttpRequest, *, operation: str) -> None:
-    """Count a call to `operation` (its operationId) per operation and across the API.
-    Fails open. Raises RateLimited."""
-    setattr(request, COUNTED_ATTR, True)
-    caller, signed_in = caller_of(request)
+def limit_operation(caller: Caller, *, operation: str) -> None:
+    """Count a call to `operation` (its operationId, or the MCP tool's operation) per operation
+    and across the API, before it runs. Fails open. Raises RateLimited."""
     rates = settings.RATE_LIMITS
     per_operation = settings.RATE_LIMIT_OPERATIONS.get(operation) or (
-        rates["user_per_operation"] if signed_in else rates["anon_per_operation"]
+        rates["user_per_operation"] if caller.signed_in else rates["anon_per_operation"]
     )
-    total = rates["user_total"] if signed_in else rates["anon_total"]
-    enforce(
-        request,
-        [Counter(f"api:{operation}", caller, per_operation), Counter("api:*", caller, total)],
-        fail_closed=False,
-    )
+    total = rates["user_total"] if caller.signed_in else rates["anon_total"]
+    counters = [
+        Counter(f"api:{operation}", caller.key, per_operation),
+        Counter("api:*", caller.key, total),
+    ]
+    enforce(counters, fail_closed=False)
 
 
 def _login_counters(request: HttpRequest, email: str) -> list[Counter]:
@@ -194,11 +202,11 @@ def login_attempt(request: HttpRequest, *, email: str) -> Iterator[None]:
     account (whatever the IP): a stranger failing on purpose cannot lock the owner out from
     another address. Fails closed. Raises RateLimited or NotReady."""
     counters = _login_counters(request, email)
-    enforce(request, counters, fail_closed=True, increment=False)
+    enforce(counters, fail_closed=True, increment=False)
     try:
         yield
     except NotAuthenticated:
-        record(request, counters)
+        record(counters)
         raise
 
 
@@ -206,7 +214,6 @@ def limit_registration(request: HttpRequest) -> None:
     """Count a registration per IP. Fails closed. Raises RateLimited or NotReady."""
     rate = settings.RATE_LIMITS["register_per_ip"]
     enforce(
-        request,
         [Counter("auth:register:ip", f"ip:{client_ip(request)}", rate)],
         fail_closed=True,
     )
@@ -214,78 +221,73 @@ def limit_registration(request: HttpRequest) -> None:
 
 # --- refused calls ---------------------------------------------------------------------------
 
-# What the API answers before (or instead of) running an operation: malformed or invalid input,
-# a missing or bad token, a staff-only operation, a body too large.
-REJECTED_STATUSES = frozenset({400, 401, 403, 413, 422})
+# What the API raises before (or instead of) running an operation: a missing or bad token, a
+# staff-only operation, malformed or invalid input, a body too large. Refusals an operation
+# makes itself (a locked chapter, a wrong password) already counted against its own limits.
+REFUSED_BEFORE_OPERATION = (
+    AuthenticationError,
+    StaffOnly,
+    NinjaValidationError,
+    HttpError,
+    RequestDataTooBig,
+    SuspiciousOperation,
+)
 
 
-def rejection_caller(request: HttpRequest) -> str:
-    """Who a refused call counts against, known before authentication runs: the user a valid
-    access token names (signature and expiry checked, no query), else the client IP."""
-    scheme, _, raw = request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() == "bearer" and raw.strip():
-        try:
-            user_id = AccessToken(raw.strip()).payload.get(jwt_settings.USER_ID_CLAIM)
-        except TokenError:
-            user_id = None
-        if user_id is not None:
-            return f"user:{user_id}"
-    return f"ip:{client_ip(request)}"
+def rejected_counter(caller: Caller) -> Counter:
+    return Counter("api:rejected", caller.key, settings.RATE_LIMITS["rejected"])
 
 
-def rejected_counter(request: HttpRequest) -> Counter:
-    return Counter("api:rejected", rejection_caller(request), settings.RATE_LIMITS["rejected"])
+def check_refusals(caller: Caller) -> None:
+    """Refuse every call of a caller whose refusals reached their limit. Raises RateLimited."""
+    enforce([rejected_counter(caller)], fail_closed=False, increment=False)
 
 
-# --- hooking every operation -----------------------------------------------------------------
+def count_refusal(caller: Caller) -> None:
+    """Count a call refused before its operation ran."""
+    record([rejected_counter(caller)])
 
-OPERATION_ATTR = "api_operation_id"
+
+def on_exception(request: HttpRequest, exc: Exception) -> None:
+    """Called by the API for every error it answers (coursecompanion/api.py)."""
+    if isinstance(exc, REFUSED_BEFORE_OPERATION):
+        count_refusal(caller_of(request))
 
 
-def _guard_call(run: Callable[..., Any]) -> Callable[..., Any]:
+# --- hooking every REST operation ------------------------------------------------------------
+
+
+def _limit(run: Callable[..., Any]) -> Callable[..., Any]:
     # Wraps ninja's Operation.run (a bound method), the whole call: authentication, parsing,
-    # the operation and ninja's error handlers. So it can count the calls refused before the
-    # operation runs, and it tells the limiter the operationId even when several operations
-    # share one URL (GET and PATCH /me).
-    operation = getattr(run, "__self__", None)
-    operation_id = getattr(operation, "operation_id", None)
+    # the operation and ninja's error handlers, so a caller over its refusals is turned away
+    # before any of it. It also wraps the operation's view function, which ninja calls after
+    # authentication and parsing: there the call is counted against its operation and the
+    # total (inside ninja's error handling, so RateLimited becomes the 429 with Retry-After).
+    # The operationId is known here even when several operations share one URL (GET and
+    # PATCH /me).
+    operation = run.__self__  # type: ignore[attr-defined]
+    view_func = operation.view_func
+    name = operation.operation_id or f"{view_func.__module__}.{view_func.__name__}"
+
+    @functools.wraps(view_func)
+    def counted(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        limit_operation(caller_of(request), operation=name)
+        return view_func(request, *args, **kwargs)
+
+    setattr(counted, LIMITED_MARK, True)
+    operation.view_func = counted
 
     @functools.wraps(run)
     def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
-        setattr(request, OPERATION_ATTR, operation_id)
-        rejected = rejected_counter(request)
         try:
-            enforce(request, [rejected], fail_closed=False, increment=False)
+            check_refusals(caller_of(request))
         except RateLimited as error:
             return operation.api.on_exception(request, error)
-        response = run(request, *args, **kwargs)
-        if response.status_code in REJECTED_STATUSES and not getattr(request, COUNTED_ATTR, False):
-            record(request, [rejected])
-        return response
+        return run(request, *args, **kwargs)
 
     return guarded
 
 
-def _operation_name(request: HttpRequest, view_func: Callable[..., Any]) -> str:
-    operation_id = getattr(request, OPERATION_ATTR, None)
-    if operation_id:
-        return operation_id
-    return f"{view_func.__module__}.{view_func.__name__}:{request.method}"
-
-
-def _limit_operation(view_func: Callable[..., Any]) -> Callable[..., Any]:
-    # Runs after authentication (request.auth is the caller) and inside ninja's error handling,
-    # so RateLimited becomes the API's 429 with Retry-After.
-    @functools.wraps(view_func)
-    def limited(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
-        limit_api_call(request, operation=_operation_name(request, view_func))
-        return view_func(request, *args, **kwargs)
-
-    setattr(limited, LIMITED_MARK, True)
-    return limited
-
-
 def install(api: Any) -> None:
     """Limit every operation of `api`, including routers added after this call."""
-    api.add_decorator(_guard_call, mode="view")
-    api.add_decorator(_limit_operation, mode="operation")
+    api.add_decorator(_limit, mode="view")

@@ -201,10 +201,16 @@ def can_change_tiers(user: User | None) -> bool:
     )
 
 
+class StaffOnly(AccessDenied):
+    """A staff-only operation asked by anyone else (403 "forbidden")."""
+
+    code = "forbidden"
+
+
 def require_tier_manager(user: User | None) -> None:
-    """Raises AccessDenied("forbidden") unless `user` may change tiers."""
+    """Raises StaffOnly (AccessDenied "forbidden") unless `user` may change tiers."""
     if not can_change_tiers(user):
-        raise AccessDenied("Only staff who manage users may change tiers.", code="forbidden")
+        raise StaffOnly("Only staff who manage users may change tiers.")
 
 
 # --- accounts and tokens ---------------------------------------------------------------------

@@ -18,12 +18,23 @@ logger = logging.getLogger(__name__)
 
 
 BEARER_SCHEME = "bearerAuth"
+# Any token a resolver in access/auth.py accepts; no one format is promised.
+BEARER_DESCRIPTION = (
+    "An access token in `Authorization: Bearer <token>`: from `/auth/token`, or from "
+    "account linking."
+)
 
 
 class CourseCompanionAPI(NinjaAPI):
     def get_operation_url_name(self, operation, router) -> str:
         # One name per operation: reverse("api:getChapter") matches the OpenAPI operationId.
         return operation.operation_id or super().get_operation_url_name(operation, router)
+
+    def on_exception(self, request: HttpRequest, exc: Exception) -> HttpResponse:
+        # Every error ninja answers passes here: the limiter counts the refusals made before
+        # an operation ran (access/ratelimits.py).
+        ratelimits.on_exception(request, exc)
+        return super().on_exception(request, exc)
 
     def get_openapi_schema(self, *args, **kwargs):
         """Ninja names a security scheme after each auth class; clients (ChatGPT Actions) need one
@@ -39,7 +50,11 @@ class CourseCompanionAPI(NinjaAPI):
         components = schema.setdefault("components", {})
         if components.get("securitySchemes"):
             components["securitySchemes"] = {
-                BEARER_SCHEME: {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+                BEARER_SCHEME: {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": BEARER_DESCRIPTION,
+                }
             }
         return schema
 
