@@ -14,6 +14,8 @@ Settings (environment):
     BENCH_CONNECTIONS   default 64; BENCH_MIXED_CONNECTIONS 100; BENCH_HIGH_CONNECTIONS 128
     BENCH_STUDENTS      generated students (default 1000)
     BENCH_SCENARIOS     comma-separated subset of the scenario names (default: all)
+    BENCH_PROFILE       1: py-spy records the first worker during each scenario
+                        (bench/.work/profile-*.txt, collapsed stacks)
     WEB_CONCURRENCY     the Procfile's worker count, passed through
 """
 
@@ -97,6 +99,8 @@ class Row:
     errors: int = 0
     timeouts: int = 0
     share_of_noop: float | None = None
+    # The server's own CPU per request: steadier than req/s on a machine shared with others.
+    worker_cpu_ms_per_req: float | None = None
     statuses: dict[str, int] = field(default_factory=dict)
 
 
@@ -196,6 +200,43 @@ class Server:
                 pass
             time.sleep(0.3)
         sys.exit(f"the server did not answer /healthz within 60 s; see {self.log_path}")
+
+    def cpu_seconds(self) -> float:
+        """CPU time (user + system) the workers have used so far."""
+        ticks = os.sysconf("SC_CLK_TCK")
+        total = 0.0
+        for worker in self.workers():
+            try:
+                fields = Path(f"/proc/{worker['pid']}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            total += (int(fields[11]) + int(fields[12])) / ticks
+        return total
+
+    def profile(self, seconds: int, out: Path) -> subprocess.Popen | None:
+        """py-spy over the first worker for `seconds` (BENCH_PROFILE=1; needs py-spy and ptrace
+        rights), as collapsed stacks in `out`."""
+        py_spy = shutil.which("py-spy") or str(Path(PYTHON).parent / "py-spy")
+        workers = self.workers()
+        if not workers or not Path(py_spy).exists():
+            return None
+        return subprocess.Popen(
+            [
+                py_spy,
+                "record",
+                "--pid",
+                str(workers[0]["pid"]),
+                "--duration",
+                str(seconds),
+                "--format",
+                "raw",
+                "--output",
+                str(out),
+                "--nonblocking",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
 
     def workers(self) -> list[dict[str, object]]:
         """pid, RSS (MiB) and thread count of each worker process."""
@@ -333,15 +374,17 @@ def write_session_data(full: Path, tokens: list[str], students: int, out: Path) 
 
 def print_table(rows: list[Row]) -> str:
     header = (
-        "| scenario | conns | req/s | p50 ms | p95 ms | p99 ms | errors | share of no-op |\n"
-        "|---|---:|---:|---:|---:|---:|---:|---:|"
+        "| scenario | conns | req/s | p50 ms | p95 ms | p99 ms | errors | share of no-op "
+        "| worker CPU ms/req |\n"
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
     )
     lines = [header]
     for row in rows:
         share = "" if row.share_of_noop is None else f"{row.share_of_noop:.2f}"
         lines.append(
             f"| {row.title} | {row.connections} | {row.req_per_s:,.0f} | {row.p50_ms:.1f} | "
-            f"{row.p95_ms:.1f} | {row.p99_ms:.1f} | {row.errors} | {share} |"
+            f"{row.p95_ms:.1f} | {row.p99_ms:.1f} | {row.errors} | {share} | "
+            f"{row.worker_cpu_ms_per_req if row.worker_cpu_ms_per_req is not None else ''} |"
         )
     return "\n".join(lines)
 
@@ -358,6 +401,7 @@ def main() -> None:
     students = int(setting("BENCH_STUDENTS", "1000"))
     mixed_students = int(setting("BENCH_MIXED_STUDENTS", "100"))
     wanted = set(filter(None, setting("BENCH_SCENARIOS", "").split(",")))
+    profile = setting("BENCH_PROFILE", "") == "1"
     connections = {
         name: int(setting(name, str(default))) for name, default in DEFAULT_CONNECTIONS.items()
     }
@@ -424,11 +468,22 @@ def main() -> None:
                 row = Row(scenario.name, scenario.title, count, scenario.limits_on)
                 number = len(rows) + 1
                 log(f"[{number}] {scenario.title}: {count} connections, {seconds} s ...")
+                profiler = None
+                if profile:
+                    out = WORK / f"profile-{number:02d}-{scenario.name}.txt"
+                    profiler = server.profile(seconds, out)
+                cpu_before = server.cpu_seconds()
                 measured(row, run_wrk(wrk, port, scenario_data, scenario.name, count, seconds))
+                if row.requests:
+                    used = server.cpu_seconds() - cpu_before
+                    row.worker_cpu_ms_per_req = round(used * 1000 / row.requests, 3)
+                if profiler is not None:
+                    profiler.wait(timeout=60)
                 rows.append(row)
                 log(
                     f"    {row.req_per_s:,.0f} req/s, p95 {row.p95_ms:.1f} ms, "
-                    f"errors {row.errors}, statuses {row.statuses}"
+                    f"errors {row.errors}, worker CPU {row.worker_cpu_ms_per_req} ms/req, "
+                    f"statuses {row.statuses}"
                 )
             phases.append(
                 {

@@ -170,6 +170,10 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# The signed-in user behind a token is cached (access/user_cache.py) where every process can
+# drop it when the user changes: Redis, or the one process of a test run. Seconds; 0 is off.
+USER_CACHE_SECONDS = env.int("USER_CACHE_SECONDS", default=60 if REDIS_URL or TESTING else 0)
+
 # Published content is cached; a local-memory cache is per process, so the TTL bounds how long
 # another worker may serve text an editor has just changed (Redis invalidates at once).
 CONTENT_CACHE_SECONDS = env.int("CONTENT_CACHE_SECONDS", default=300 if REDIS_URL else 30)

@@ -1,0 +1,114 @@
+"""The signed-in user behind a token, from the cache: one cache read per request, not a query.
+
+The cache holds what resolving a token needs (active, tier, staff flags, profile fields) and a
+stamp of the password hash, never the hash itself. Every save or delete of a user drops the
+entry once it commits (tier changes through QuerySet.update call `forget_user`), so a password
+change, a deactivation or a new tier applies to the next request on every worker. The TTL
+(USER_CACHE_SECONDS) bounds what a read racing a write could leave behind. Without a shared
+cache (no REDIS_URL) there is nothing to invalidate across processes, so it is off by default.
+
+Users come back with the password and last login deferred: reading one loads it, and a save
+writes only the loaded fields, so a cached user can never blank a password.
+"""
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import DEFAULT_DB_ALIAS, transaction
+from django.db.models.signals import post_delete, post_save
+from rest_framework_simplejwt.utils import get_md5_hash_password
+
+from access.models import User
+
+logger = logging.getLogger(__name__)
+
+CACHED_FIELDS = frozenset(
+    {
+        "id",
+        "email",
+        "display_name",
+        "tier",
+        "timezone",
+        "is_active",
+        "is_staff",
+        "is_superuser",
+        "date_joined",
+    }
+)
+# In the model's field order, as Model.from_db takes them.
+_FIELD_ORDER = [f.attname for f in User._meta.concrete_fields if f.attname in CACHED_FIELDS]
+_VERSION = 1  # bump when CACHED_FIELDS change, so old entries are never read
+
+
+@dataclass(frozen=True)
+class CachedUser:
+    user: User
+    password_stamp: str
+
+
+def _key(user_id: Any) -> str:
+    return f"access:user:v{_VERSION}:{user_id}"
+
+
+def _load(user_id: Any) -> dict[str, Any] | None:
+    row = User.objects.filter(pk=user_id).values(*_FIELD_ORDER, "password").first()
+    if row is None:
+        return None
+    row["password_stamp"] = get_md5_hash_password(row.pop("password"))
+    return row
+
+
+def _snapshot(user_id: Any) -> dict[str, Any] | None:
+    if settings.USER_CACHE_SECONDS <= 0:
+        return _load(user_id)
+    key = _key(user_id)
+    try:
+        snapshot = cache.get(key)
+    except Exception:
+        logger.warning("User cache unavailable; reading the database", exc_info=True)
+        return _load(user_id)
+    if snapshot is None:
+        snapshot = _load(user_id)
+        if snapshot is not None:
+            try:
+                cache.set(key, snapshot, settings.USER_CACHE_SECONDS)
+            except Exception:
+                logger.warning("Could not store a user in the cache", exc_info=True)
+    return snapshot
+
+
+def cached_user(user_id: Any) -> CachedUser | None:
+    """The user with this id (active or not) and their password stamp, or None."""
+    try:
+        snapshot = _snapshot(int(user_id))
+    except (TypeError, ValueError):
+        return None
+    if snapshot is None:
+        return None
+    user = User.from_db(DEFAULT_DB_ALIAS, _FIELD_ORDER, [snapshot[name] for name in _FIELD_ORDER])
+    return CachedUser(user=user, password_stamp=snapshot["password_stamp"])
+
+
+def forget_user(user_id: Any) -> None:
+    """Drop a user's entry now and again once the current transaction commits: a request that
+    read the old row in between may have stored it again."""
+
+    def drop() -> None:
+        try:
+            cache.delete(_key(user_id))
+        except Exception:
+            logger.warning("Could not drop user %s from the cache", user_id, exc_info=True)
+
+    drop()
+    transaction.on_commit(drop)
+
+
+def _forget_saved(*, instance: User, **kwargs) -> None:
+    forget_user(instance.pk)
+
+
+post_save.connect(_forget_saved, sender=User, dispatch_uid="access-user-cache-save")
+post_delete.connect(_forget_saved, sender=User, dispatch_uid="access-user-cache-delete")
