@@ -11,19 +11,16 @@ Users come back with the password and last login deferred: reading one loads it,
 writes only the loaded fields, so a cached user can never blank a password.
 """
 
-import logging
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
-from django.db import DEFAULT_DB_ALIAS, transaction
+from django.db import DEFAULT_DB_ALIAS
 from django.db.models.signals import post_delete, post_save
 from rest_framework_simplejwt.utils import get_md5_hash_password
 
 from access.models import User
-
-logger = logging.getLogger(__name__)
+from coursecompanion.shared_cache import forget, read_through
 
 CACHED_FIELDS = frozenset(
     {
@@ -61,23 +58,8 @@ def _load(user_id: Any) -> dict[str, Any] | None:
     return row
 
 
-def _snapshot(user_id: Any) -> dict[str, Any] | None:
-    if settings.USER_CACHE_SECONDS <= 0:
-        return _load(user_id)
-    key = _key(user_id)
-    try:
-        snapshot = cache.get(key)
-    except Exception:
-        logger.warning("User cache unavailable; reading the database", exc_info=True)
-        return _load(user_id)
-    if snapshot is None:
-        snapshot = _load(user_id)
-        if snapshot is not None:
-            try:
-                cache.set(key, snapshot, settings.USER_CACHE_SECONDS)
-            except Exception:
-                logger.warning("Could not store a user in the cache", exc_info=True)
-    return snapshot
+def _snapshot(user_id: int) -> dict[str, Any] | None:
+    return read_through(_key(user_id), lambda: _load(user_id), seconds=settings.USER_CACHE_SECONDS)
 
 
 def cached_user(user_id: Any) -> CachedUser | None:
@@ -93,17 +75,7 @@ def cached_user(user_id: Any) -> CachedUser | None:
 
 
 def forget_user(user_id: Any) -> None:
-    """Drop a user's entry now and again once the current transaction commits: a request that
-    read the old row in between may have stored it again."""
-
-    def drop() -> None:
-        try:
-            cache.delete(_key(user_id))
-        except Exception:
-            logger.warning("Could not drop user %s from the cache", user_id, exc_info=True)
-
-    drop()
-    transaction.on_commit(drop)
+    forget(_key(user_id))
 
 
 def _forget_saved(*, instance: User, **kwargs) -> None:

@@ -8,6 +8,7 @@ from access import user_cache
 from access.models import User
 from access.tests.conftest import PASSWORD, post_json
 from conftest import bearer_client
+from coursecompanion import shared_cache
 
 pytestmark = pytest.mark.django_db
 
@@ -81,6 +82,6 @@ def test_an_unavailable_cache_falls_back_to_the_database(user, monkeypatch):
     def broken(*args, **kwargs):
         raise ConnectionError("cache down")
 
-    monkeypatch.setattr(user_cache.cache, "get", broken)
-    monkeypatch.setattr(user_cache.cache, "set", broken)
+    monkeypatch.setattr(shared_cache.cache, "get", broken)
+    monkeypatch.setattr(shared_cache.cache, "set", broken)
     assert client.get(ME).status_code == 200
