@@ -205,15 +205,20 @@ _PUBLISHED_SECTIONS = """
 _PUBLISHED = "c.published AND k.published"
 
 
+def _tier_list(tiers: Sequence[str], params: dict[str, object], prefix: str) -> str:
+    """`(%(prefix0)s, ...)` for `tiers`, as bound parameters (`(NULL)` for none)."""
+    names = []
+    for index, tier in enumerate(tiers):
+        params[f"{prefix}{index}"] = tier
+        names.append(f"%({prefix}{index})s")
+    return f"({', '.join(names) or 'NULL'})"
+
+
 def _tier_condition(tiers: Sequence[str] | None, params: dict[str, object]) -> str:
     """Limit matches to chapters of `tiers` (None: every tier), as bound parameters."""
     if tiers is None:
         return ""
-    names = []
-    for index, tier in enumerate(tiers):
-        params[f"tier{index}"] = tier
-        names.append(f"%(tier{index})s")
-    return f" AND c.required_tier IN ({', '.join(names) or 'NULL'})"
+    return f" AND c.required_tier IN {_tier_list(tiers, params, 'tier')}"
 
 
 # --- PostgreSQL ------------------------------------------------------------------------------
@@ -262,7 +267,13 @@ class PostgresSearch:
         return {term: words for term, words in found.items() if words}
 
     def search(
-        self, query: ParsedQuery, *, offset: int, limit: int, tiers: Sequence[str] | None
+        self,
+        query: ParsedQuery,
+        *,
+        offset: int,
+        limit: int,
+        tiers: Sequence[str] | None,
+        open_tiers: Sequence[str],
     ) -> SearchResult:
         params: dict[str, object] = {"offset": offset, "limit": limit}
         units: list[str] = []  # one tsquery per ranked word (with its respellings) or phrase
@@ -284,6 +295,9 @@ class PostgresSearch:
             + [f'-"{" ".join(words)}"' for words in query.excluded]
         )
         condition = f"d.document @@ {any_unit}" + _tier_condition(tiers, params)
+        # Parsing a section for its headline is most of a search's database time (issue 14):
+        # only hits the caller may read get one, since a locked hit's snippet is blanked anyway.
+        snippet_tiers = _tier_list(open_tiers, params, "open")
         if required:
             params["required"] = required
             condition += " AND d.document @@ websearch_to_tsquery('english', %(required)s)"
@@ -318,7 +332,9 @@ class PostgresSearch:
             )
             SELECT total.n, p.section_id, p.chapter_id, p.chapter_title, p.section_title,
                    p.required_tier, p.score,
-                   ts_headline('english', s.content, {any_unit}, '{PG_HEADLINE}')
+                   CASE WHEN p.required_tier IN {snippet_tiers}
+                        THEN ts_headline('english', s.content, {any_unit}, '{PG_HEADLINE}')
+                   END
             FROM (SELECT count(*) AS n FROM matches) AS total
             LEFT JOIN page p ON true
             LEFT JOIN content_section s ON s.id = p.section_id
@@ -397,11 +413,18 @@ class SqliteSearch:
         return expression
 
     def search(
-        self, query: ParsedQuery, *, offset: int, limit: int, tiers: Sequence[str] | None
+        self,
+        query: ParsedQuery,
+        *,
+        offset: int,
+        limit: int,
+        tiers: Sequence[str] | None,
+        open_tiers: Sequence[str],
     ) -> SearchResult:
         params = {"match": self.match_expression(query), "offset": offset, "limit": limit}
         weights = ", ".join(str(weight) for weight in SQLITE_WEIGHTS)
         tier_condition = _tier_condition(tiers, params)
+        snippet_tiers = _tier_list(open_tiers, params, "open")
         matches = f"""
             FROM content_search f
             {_PUBLISHED_SECTIONS.format(section_id="f.rowid")}
@@ -419,11 +442,11 @@ class SqliteSearch:
             )
             SELECT total.n, p.section_id, p.chapter_id, p.chapter_title, p.section_title,
                    p.required_tier, p.score,
-                   (SELECT snippet(
+                   CASE WHEN p.required_tier IN {snippet_tiers} THEN (SELECT snippet(
                         content_search, 2, '{HIGHLIGHT_START}', '{HIGHLIGHT_STOP}', '…',
                         {SQLITE_SNIPPET_TOKENS})
                     FROM content_search
-                    WHERE content_search MATCH %(match)s AND rowid = p.section_id)
+                    WHERE content_search MATCH %(match)s AND rowid = p.section_id) END
             FROM (SELECT count(*) AS n {matches}) AS total
             LEFT JOIN page p ON 1
             ORDER BY p.score DESC, p.chapter_order, p.section_order
@@ -443,7 +466,8 @@ def search_published_sections(
 
     A required phrase or an exclusion searches only chapters of `open_tiers` (the caller's):
     matched against locked text, it would tell whether an exact sentence is in it, and so
-    reveal the text piece by piece. Plain words still find locked sections (titles only).
+    reveal the text piece by piece. Plain words still find locked sections (titles only, with
+    an empty snippet: locked text never leaves the database).
 
     Raises NotReady on a database without a search backend."""
     # Published text only, so a read replica (when there is one) may answer.
@@ -457,5 +481,5 @@ def search_published_sections(
         return SearchResult()
     tiers = list(open_tiers) if query.phrases or query.excluded else None
     return BACKENDS[connection.vendor](connection).search(
-        query, offset=offset, limit=limit, tiers=tiers
+        query, offset=offset, limit=limit, tiers=tiers, open_tiers=list(open_tiers)
     )

@@ -11,7 +11,7 @@ from access.tiers import Tier
 from conftest import bearer_client, make_user
 from content import search_index
 from content.models import Chapter, Section
-from content.search import closest_words, edit_distance, parse_query
+from content.search import closest_words, edit_distance, parse_query, search_published_sections
 from content.tests.factories import ChapterFactory, CourseFactory, SectionFactory
 
 SECRET = "uvloopsecretmarker"
@@ -552,3 +552,14 @@ def test_phrases_and_exclusions_never_probe_locked_text(anon_client, premium_cli
     assert [(hit["section_id"], hit["locked"]) for hit in hits] == [
         (library["event_loop"].id, False)
     ]
+
+
+def test_locked_text_never_leaves_the_database_as_a_snippet(library):
+    result = search_published_sections("event loop", offset=0, limit=20, open_tiers=["free"])
+    locked = [hit for hit in result.hits if hit.section_id == library["event_loop"].id]
+    assert locked and locked[0].snippet == ""
+    opened = search_published_sections(
+        "event loop", offset=0, limit=20, open_tiers=["free", "premium"]
+    )
+    premium_hit = next(hit for hit in opened.hits if hit.section_id == library["event_loop"].id)
+    assert "«" in premium_hit.snippet
