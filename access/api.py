@@ -3,7 +3,7 @@ from ninja import Path, Query, Router
 from ninja.responses import Status
 
 from access import ratelimits, services
-from access.auth import bearer_auth, request_user, tier_manager_auth
+from access.auth import bearer_auth, request_credential, tier_manager_auth
 from access.schemas import (
     AccessCheckIn,
     AccessCheckOut,
@@ -19,6 +19,7 @@ from access.schemas import (
     UserOut,
     UserTierOut,
 )
+from coursecompanion import presenters
 from coursecompanion.schemas import responses
 
 router = Router(tags=["access"])
@@ -30,7 +31,14 @@ router = Router(tags=["access"])
 @router.post(
     "/auth/register",
     auth=None,
-    response=responses(RegisterOut, 409, 413, 503, status=201),
+    response=responses(
+        RegisterOut,
+        "email_taken",
+        "weak_password",
+        "payload_too_large",
+        "rate_limiter_unavailable",
+        status=201,
+    ),
     operation_id="register",
     summary="Create a student account and sign in",
 )
@@ -48,7 +56,7 @@ def register(request: HttpRequest, payload: RegisterIn):
 @router.post(
     "/auth/token",
     auth=None,
-    response=responses(TokenOut, 401, 503),
+    response=responses(TokenOut, "invalid_credentials", "rate_limiter_unavailable"),
     operation_id="obtainToken",
     summary="Sign in with email and password for access and refresh tokens",
 )
@@ -62,7 +70,7 @@ def obtain_token(request: HttpRequest, payload: TokenIn):
 @router.post(
     "/auth/token/refresh",
     auth=None,
-    response=responses(TokenOut, 401),
+    response=responses(TokenOut, "invalid_token"),
     operation_id="refreshToken",
     summary="Trade a refresh token for new tokens (the old one stops working)",
 )
@@ -73,7 +81,7 @@ def refresh_token(request: HttpRequest, payload: RefreshIn):
 @router.post(
     "/auth/logout",
     auth=None,
-    response=responses(None, 401, status=204),
+    response=responses(None, "invalid_token", status=204),
     operation_id="logout",
     summary="Revoke a refresh token",
 )
@@ -85,24 +93,24 @@ def logout(request: HttpRequest, payload: RefreshIn):
 @router.get(
     "/me",
     auth=bearer_auth,
-    response=responses(UserOut, 401),
+    response=responses(UserOut, "not_authenticated"),
     operation_id="getMe",
     summary="The signed-in student's profile",
 )
 def get_me(request: HttpRequest):
-    return request.auth
+    return presenters.profile(request_credential(request))
 
 
 @router.patch(
     "/me",
     auth=bearer_auth,
-    response=responses(UserOut, 401),
+    response=responses(UserOut, "not_authenticated"),
     operation_id="updateMe",
     summary="Change the signed-in student's display name or time zone",
 )
 def update_me(request: HttpRequest, payload: ProfileIn):
-    return services.update_profile(
-        user=request.auth, display_name=payload.display_name, timezone=payload.timezone
+    return presenters.update_profile(
+        request_credential(request), display_name=payload.display_name, timezone=payload.timezone
     )
 
 
@@ -111,50 +119,48 @@ def update_me(request: HttpRequest, payload: ProfileIn):
 
 @router.get(
     "/tiers",
-    response=responses(TierPlanListOut),
+    response=responses(TierPlanListOut, "not_authenticated"),
     operation_id="listTiers",
     summary="The tiers, their prices and what each unlocks",
 )
 def list_tiers(request: HttpRequest):
-    plans = services.list_tier_plans()
-    return {"items": plans, "count": len(plans)}
+    return presenters.tiers()
 
 
-def _check(request: HttpRequest, resource: str) -> dict:
-    decision = services.check_resource_access(user=request_user(request), resource=resource)
-    return {
-        "resource": resource,
-        "allowed": decision.allowed,
-        "user_tier": decision.user_tier,
-        "required_tier": decision.required_tier,
-        "reason": decision.reason,
-    }
+ACCESS_CHECK_ERRORS = (
+    "not_authenticated",
+    "invalid_resource",
+    "unknown_resource_kind",
+    "chapter_not_found",
+    "section_not_found",
+    "quiz_not_found",
+)
 
 
 @router.post(
     "/access/check",
-    response=responses(AccessCheckOut, 401, 404),
+    response=responses(AccessCheckOut, *ACCESS_CHECK_ERRORS),
     operation_id="checkAccess",
     summary="May the caller open a resource such as chapter:4 or quiz:2?",
 )
 def check_access(request: HttpRequest, payload: AccessCheckIn):
-    return _check(request, payload.resource)
+    return presenters.access_check(request_credential(request), resource=payload.resource)
 
 
 @router.get(
     "/access/check",
-    response=responses(AccessCheckOut, 401, 404),
+    response=responses(AccessCheckOut, *ACCESS_CHECK_ERRORS),
     operation_id="checkAccessByQuery",
     summary="Same as POST /access/check, for clients that can only GET",
 )
 def check_access_by_query(request: HttpRequest, query: Query[AccessCheckIn]):
-    return _check(request, query.resource)
+    return presenters.access_check(request_credential(request), resource=query.resource)
 
 
 @router.get(
     "/user/{user_id}/tier",
     auth=bearer_auth,
-    response=responses(UserTierOut, 401, 404),
+    response=responses(UserTierOut, "not_authenticated", "user_not_found"),
     operation_id="getUserTier",
     summary="A user's tier and since when (your own, or anyone's for staff)",
 )
@@ -162,25 +168,21 @@ def get_user_tier(
     request: HttpRequest,
     user_id: str = Path(..., pattern=r"^(me|[0-9]{1,18})$", examples=["me", "42"]),
 ):
-    target = services.access_user_tier(
-        viewer=request.auth, user_id=None if user_id == "me" else int(user_id)
-    )
-    return {"user_id": target.pk, "tier": target.tier, "since": services.tier_since(user=target)}
+    return presenters.user_tier(request_credential(request), user_id=user_id)
 
 
 @router.post(
     "/access/upgrade",
     auth=tier_manager_auth,
-    response=responses(UpgradeOut, 401, 403, 404),
+    response=responses(UpgradeOut, "not_authenticated", "forbidden", "user_not_found"),
     operation_id="upgradeUserTier",
     summary="Staff only: move a user to another tier (recorded with who and why)",
 )
 def upgrade_user_tier(request: HttpRequest, payload: UpgradeIn):
     # tier_manager_auth already answered 403 to anyone else; the service checks again.
-    user, change = services.upgrade_user_tier(
-        actor=request.auth,
+    return presenters.upgrade_tier(
+        request_credential(request),
         user_id=payload.user_id,
         new_tier=payload.new_tier,
         reason=payload.reason,
     )
-    return {"user_id": user.pk, "tier": user.tier, "changed": change is not None}

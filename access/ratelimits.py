@@ -145,7 +145,6 @@ def enforce(counters: Sequence[Counter], *, fail_closed: bool, increment: bool =
         wait, broken = _seconds_to_wait(counter, increment=increment)
         if broken and fail_closed:
             raise NotReady(
-                "Sign-in is unavailable for a moment; try again shortly.",
                 code="rate_limiter_unavailable",
                 retry_after=UNAVAILABLE_RETRY_AFTER,
             )

@@ -219,10 +219,11 @@ def require_tier_manager(user: User | None) -> None:
 
 
 class NotAuthenticated(DomainError):
-    status_code, code = 401, "not_authenticated"
+    code = "not_authenticated"
 
 
 def _invalid(field: str, messages: list[str], code: str = "validation_error") -> Invalid:
+    # The same message for every field's refusal; the details name the field and why.
     return Invalid("The request is not valid.", code=code, details={field: messages})
 
 
@@ -254,7 +255,7 @@ def register_user(
     except DjangoValidationError as error:
         raise _invalid("password", error.messages, code="weak_password") from error
     if User.objects.filter(email__iexact=email).exists():
-        raise Conflict("An account with this email already exists.", code="email_taken")
+        raise Conflict(code="email_taken")
     try:
         # A savepoint: two registrations racing for one address meet the unique constraint.
         with transaction.atomic():
@@ -262,7 +263,7 @@ def register_user(
                 email, password, display_name=display_name, timezone=timezone
             )
     except IntegrityError as error:
-        raise Conflict("An account with this email already exists.", code="email_taken") from error
+        raise Conflict(code="email_taken") from error
 
 
 def log_in(*, request: HttpRequest | None, email: str, password: str) -> User:
@@ -272,7 +273,7 @@ def log_in(*, request: HttpRequest | None, email: str, password: str) -> User:
     password and an inactive account, so the answer never tells which."""
     user = authenticate(request, email=User.normalize_email_address(email), password=password)
     if user is None:
-        raise NotAuthenticated("The email or password is not correct.", code="invalid_credentials")
+        raise NotAuthenticated(code="invalid_credentials")
     return user
 
 
@@ -292,9 +293,7 @@ def issue_tokens(*, user: User) -> dict[str, Any]:
 
 
 def _invalid_token() -> NotAuthenticated:
-    return NotAuthenticated(
-        "The refresh token is invalid, expired or revoked.", code="invalid_token"
-    )
+    return NotAuthenticated(code="invalid_token")
 
 
 def _verified_refresh(raw: str) -> tuple[RefreshToken, User]:

@@ -1,6 +1,7 @@
 """The one NinjaAPI (/api/v1/) and the handlers that give every error the same JSON shape."""
 
 import logging
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -11,7 +12,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from access import ratelimits
 from access.auth import OptionalBearerAuth, optional_auth
-from coursecompanion.errors import DomainError
+from coursecompanion.errors import DomainError, RenderedError, render_error
 from coursecompanion.parsers import StorableTextParser
 
 logger = logging.getLogger(__name__)
@@ -41,6 +42,7 @@ class CourseCompanionAPI(NinjaAPI):
         bearer scheme, and must see where a token is optional: `[{bearerAuth: []}, {}]`."""
         schema = super().get_openapi_schema(*args, **kwargs)
         for operation in (op for path in schema["paths"].values() for op in path.values()):
+            _name_error_codes(operation)
             names = {name for requirement in operation.get("security", []) for name in requirement}
             if not names:
                 continue
@@ -57,6 +59,17 @@ class CourseCompanionAPI(NinjaAPI):
                 }
             }
         return schema
+
+
+def _name_error_codes(operation: dict[str, Any]) -> None:
+    # responses() put each error status's codes on its schema; a client reading only the
+    # response (ChatGPT Actions) finds them in its description and x-error-codes too.
+    for response in operation.get("responses", {}).values():
+        schema = response.get("content", {}).get("application/json", {}).get("schema", {})
+        codes = schema.get("x-error-codes")
+        if codes:
+            response["description"] = f"{response['description']}. {schema['description']}"
+            response["x-error-codes"] = codes
 
 
 api = CourseCompanionAPI(
@@ -76,21 +89,29 @@ ratelimits.install(api)
 
 
 def error_response(
-    request: HttpRequest, status: int, code: str, message: str, details=None
+    request: HttpRequest,
+    code: str,
+    message: str | None = None,
+    details: Any = None,
+    *,
+    status: int | None = None,
+    retry_after: int | None = None,
 ) -> HttpResponse:
-    return api.create_response(
-        request, {"error": {"code": code, "message": message, "details": details}}, status=status
+    return as_response(
+        request, render_error(code, message, details, status=status, retry_after=retry_after)
     )
+
+
+def as_response(request: HttpRequest, error: RenderedError) -> HttpResponse:
+    response = api.create_response(request, error.body, status=error.status)
+    for header, value in error.headers.items():
+        response[header] = value
+    return response
 
 
 @api.exception_handler(DomainError)
 def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
-    response = error_response(request, exc.status_code, exc.code, exc.message, exc.details)
-    # RateLimited (429) always says when to retry; NotReady (503) may.
-    retry_after = getattr(exc, "retry_after", None)
-    if retry_after is not None:
-        response["Retry-After"] = str(retry_after)
-    return response
+    return as_response(request, exc.render())
 
 
 @api.exception_handler(NinjaValidationError)
@@ -100,44 +121,41 @@ def on_validation_error(request: HttpRequest, exc: NinjaValidationError) -> Http
         {"loc": list(err.get("loc", ())), "msg": err.get("msg", ""), "type": err.get("type", "")}
         for err in exc.errors
     ]
-    return error_response(request, 422, "validation_error", "The request is not valid.", fields)
+    return error_response(request, "validation_error", details=fields)
 
 
 @api.exception_handler(DjangoValidationError)
 def on_model_validation_error(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
     details = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
-    return error_response(request, 422, "validation_error", "The request is not valid.", details)
+    return error_response(request, "validation_error", details=details)
 
 
 @api.exception_handler(AuthenticationError)
 def on_authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    response = error_response(
-        request, 401, "not_authenticated", "A valid bearer access token is required."
-    )
-    response["WWW-Authenticate"] = 'Bearer realm="api"'
-    return response
+    return error_response(request, "not_authenticated")
 
 
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     # Ninja raises HttpError(400) for a body that is not JSON: name it like every other 400.
-    code = "malformed_body" if exc.status_code == 400 else "http_error"
-    return error_response(request, exc.status_code, code, str(exc))
+    if exc.status_code == 400:
+        return error_response(request, "malformed_body", str(exc))
+    return error_response(request, "http_error", str(exc), status=exc.status_code)
 
 
 @api.exception_handler(Http404)
 def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
-    return error_response(request, 404, "not_found", "Not found.")
+    return error_response(request, "not_found")
 
 
 @api.exception_handler(PermissionDenied)
 def on_permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
-    return error_response(request, 403, "forbidden", "You may not do this.")
+    return error_response(request, "forbidden")
 
 
 @api.exception_handler(RequestDataTooBig)
 def on_body_too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
-    return error_response(request, 413, "payload_too_large", "The request body is too large.")
+    return error_response(request, "payload_too_large")
 
 
 @api.exception_handler(SuspiciousOperation)
@@ -146,14 +164,14 @@ def on_suspicious_request(request: HttpRequest, exc: SuspiciousOperation) -> Htt
     # handler, so RequestDataTooBig, a SuspiciousOperation too, keeps its 413.
     security_logger = logging.getLogger(f"django.security.{exc.__class__.__name__}")
     security_logger.warning("%s %s: %s", request.method, request.path, exc)
-    return error_response(request, 400, "bad_request", "The request is malformed.")
+    return error_response(request, "bad_request")
 
 
 @api.exception_handler(Exception)
 def on_unexpected_error(request: HttpRequest, exc: Exception) -> HttpResponse:
     # Logged with its traceback for us; the client gets the error shape and nothing internal.
     logger.exception("Unhandled error in %s %s", request.method, request.path)
-    return error_response(request, 500, "server_error", "Something went wrong on our side.")
+    return error_response(request, "server_error")
 
 
 api.add_router("", "access.api.router")

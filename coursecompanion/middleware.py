@@ -2,19 +2,10 @@ import json
 
 from django.http import HttpRequest, HttpResponse
 
+from coursecompanion.errors import render_status
+
 # Paths whose clients read JSON only; anything Django answers there in HTML is rewritten.
 JSON_PATH_PREFIXES = ("/api/", "/healthz", "/readyz")
-
-STATUS_CODES = {
-    400: ("bad_request", "The request is malformed."),
-    401: ("not_authenticated", "Authentication is required."),
-    403: ("forbidden", "You may not do this."),
-    404: ("not_found", "Not found."),
-    405: ("method_not_allowed", "This method is not allowed here."),
-    413: ("payload_too_large", "The request body is too large."),
-    429: ("rate_limited", "Too many requests."),
-    500: ("server_error", "Something went wrong on our side."),
-}
 
 
 class JsonErrorMiddleware:
@@ -38,10 +29,10 @@ class JsonErrorMiddleware:
 
     @staticmethod
     def as_json(response: HttpResponse) -> HttpResponse:
-        status = response.status_code
-        code, message = STATUS_CODES.get(status, ("error", "The request failed."))
-        body = {"error": {"code": code, "message": message, "details": None}}
-        rewritten = HttpResponse(json.dumps(body), status=status, content_type="application/json")
+        error = render_status(response.status_code)
+        rewritten = HttpResponse(
+            json.dumps(error.body), status=error.status, content_type="application/json"
+        )
         # Keep every other header (Allow, Retry-After, WWW-Authenticate, and the security
         # headers of the middleware it runs outside of) and any cookie set.
         for header, value in response.items():

@@ -5,6 +5,8 @@ from typing import Annotated, Any
 from django.conf import settings
 from ninja import Field, Schema
 
+from coursecompanion.errors import BY_STATUS, error_code
+
 # A database id: larger numbers cannot exist, and SQLite cannot even bind them (a 500 otherwise).
 ObjectId = Annotated[int, Field(ge=1, le=2**63 - 1)]
 
@@ -36,12 +38,32 @@ class PageParams(Schema):
 
 # Errors any operation may answer: a malformed body, invalid input, rate limiting, and an
 # unexpected server error.
-COMMON_ERRORS = (400, 422, 429, 500)
+COMMON_ERRORS = (
+    "bad_request",
+    "malformed_body",
+    "validation_error",
+    "rate_limited",
+    "server_error",
+)
 
 
-def responses(ok: Any, *errors: int, status: int = 200) -> dict[int, Any]:
-    """The response map for an operation: its success schema plus every error it documents."""
+def responses(ok: Any, *errors: str | int, status: int = 200) -> dict[int, Any]:
+    """The response map for an operation: its success schema plus every error code it may
+    answer (from coursecompanion/errors.py), grouped by status; each error response names its
+    codes in the OpenAPI document. A bare status stands for that status's generic code."""
+    codes: dict[int, list[str]] = {}
+    for error in (*errors, *COMMON_ERRORS):
+        entry = BY_STATUS[error] if isinstance(error, int) else error_code(error)
+        listed = codes.setdefault(entry.status, [])
+        if entry.code not in listed:
+            listed.append(entry.code)
     documented: dict[int, Any] = {status: ok}
-    for code in (*errors, *COMMON_ERRORS):
-        documented[code] = ErrorOut
+    for error_status, listed in codes.items():
+        documented[error_status] = Annotated[
+            ErrorOut,
+            Field(
+                description="Error codes: " + ", ".join(f"`{code}`" for code in listed) + ".",
+                json_schema_extra={"x-error-codes": listed},
+            ),
+        ]
     return documented

@@ -1,6 +1,7 @@
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.http import require_safe
 
+from coursecompanion.errors import render_error
 from coursecompanion.health import readiness_checks
 
 
@@ -18,14 +19,10 @@ def readyz(request: HttpRequest) -> JsonResponse:
     checks = {name: ("ok" if reason is None else "failed") for name, reason in results.items()}
     if failed:
         names = ", ".join(sorted(failed))
-        return JsonResponse(
-            {
-                "error": {
-                    "code": "not_ready",
-                    "message": f"Not ready: {names} check failed.",
-                    "details": {"checks": checks, "failed": failed},
-                }
-            },
-            status=503,
+        error = render_error(
+            "not_ready",
+            f"Not ready: {names} check failed.",
+            {"checks": checks, "failed": failed},
         )
+        return JsonResponse(error.body, status=error.status, headers=error.headers)
     return JsonResponse({"status": "ready", "checks": checks})

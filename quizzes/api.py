@@ -1,9 +1,9 @@
 from django.http import HttpRequest, HttpResponse
 from ninja import Header, Path, Query, Router, Status
 
-from access.auth import bearer_auth, request_user
+from access.auth import bearer_auth, request_credential
+from coursecompanion import presenters
 from coursecompanion.schemas import PageParams, responses
-from quizzes import services
 from quizzes.schemas import AttemptListOut, AttemptOut, QuizFilter, QuizListOut, QuizOut, SubmitIn
 
 router = Router(tags=["quizzes"])
@@ -11,7 +11,7 @@ router = Router(tags=["quizzes"])
 
 @router.get(
     "",
-    response=responses(QuizListOut, 401),
+    response=responses(QuizListOut, "not_authenticated"),
     operation_id="listQuizzes",
     summary="List quizzes with lock state, question count and your best score",
 )
@@ -20,26 +20,35 @@ def list_quizzes(
     page: Query[PageParams],
     filters: Query[QuizFilter],
 ):
-    items, count = services.list_quizzes(
-        user=request_user(request), chapter_id=filters.chapter, page=page.page_slice
+    return presenters.quiz_list(
+        request_credential(request), chapter_id=filters.chapter, page=page.page_slice
     )
-    return {"items": items, "count": count}
 
 
 @router.get(
     "/{quiz_id}",
-    response=responses(QuizOut, 401, 403, 404),
+    response=responses(QuizOut, "not_authenticated", "quiz_locked", "quiz_not_found"),
     operation_id="getQuiz",
     summary="Get a quiz's questions (never the answers or explanations)",
 )
 def get_quiz(request: HttpRequest, quiz_id: Path[int]):
-    return services.get_quiz(user=request_user(request), quiz_id=quiz_id)
+    return presenters.quiz(request_credential(request), quiz_id=quiz_id)
 
 
 @router.post(
     "/{quiz_id}/submit",
     auth=bearer_auth,
-    response=responses(AttemptOut, 401, 403, 404, status=201),
+    response=responses(
+        AttemptOut,
+        "not_authenticated",
+        "quiz_locked",
+        "quiz_not_found",
+        "invalid_answers",
+        "invalid_idempotency_key",
+        "idempotency_key_reused",
+        "attempt_limit_reached",
+        status=201,
+    ),
     operation_id="submitQuiz",
     summary="Submit answers; get the score and per-question feedback",
 )
@@ -54,24 +63,25 @@ def submit_quiz(
         description="A retry with the same key returns the first result instead of a new attempt.",
     ),
 ):
-    outcome = services.submit_attempt(
-        user=request.auth,
+    result = presenters.submit_quiz(
+        request_credential(request),
         quiz_id=quiz_id,
         answers=payload.answers,
         idempotency_key=idempotency_key,
     )
-    if outcome.replayed:
+    if result.replayed:
         response["Idempotent-Replayed"] = "true"
-    return Status(201, services.attempt_view(outcome.attempt))
+    return Status(201, result.attempt)
 
 
 @router.get(
     "/{quiz_id}/results",
     auth=bearer_auth,
-    response=responses(AttemptListOut, 401, 404),
+    response=responses(AttemptListOut, "not_authenticated", "quiz_not_found"),
     operation_id="listQuizResults",
     summary="Your own attempts at a quiz, newest first",
 )
 def list_quiz_results(request: HttpRequest, quiz_id: Path[int], page: Query[PageParams]):
-    items, count = services.list_attempts(user=request.auth, quiz_id=quiz_id, page=page.page_slice)
-    return {"items": items, "count": count}
+    return presenters.quiz_results(
+        request_credential(request), quiz_id=quiz_id, page=page.page_slice
+    )

@@ -247,7 +247,6 @@ def submit_attempt(
     problems = grading.answers_problems(specs, answers)
     if problems:
         raise Invalid(
-            "Some answers are not valid; nothing was saved.",
             code="invalid_answers",
             details=problems,
         )

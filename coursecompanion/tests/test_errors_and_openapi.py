@@ -195,3 +195,55 @@ def test_rewritten_errors_keep_the_security_headers(anon_client):
     assert error_of(response, 404)["code"] == "not_found"
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["X-Frame-Options"] == "DENY"
+
+
+def test_every_operation_names_the_error_codes_it_may_answer(anon_client):
+    from coursecompanion.errors import ERRORS
+
+    document = anon_client.get("/api/v1/openapi.json").json()
+    listed = {}
+    for methods in document["paths"].values():
+        for operation in methods.values():
+            for status, response in operation["responses"].items():
+                if status.startswith("2"):
+                    continue
+                codes = response["x-error-codes"]
+                assert codes, (operation["operationId"], status)
+                assert all(ERRORS[code].status == int(status) for code in codes)
+                assert all(f"`{code}`" in response["description"] for code in codes)
+            listed[operation["operationId"]] = {
+                code
+                for status, response in operation["responses"].items()
+                for code in response.get("x-error-codes", ())
+            }
+    assert {"chapter_locked", "chapter_not_found", "not_authenticated"} <= listed["getChapter"]
+    assert {"invalid_answers", "attempt_limit_reached"} <= listed["submitQuiz"]
+    assert "rate_limited" in listed["listTiers"]
+
+
+def test_every_error_code_raised_in_the_source_is_in_the_catalogue():
+    import re
+    from pathlib import Path
+
+    from coursecompanion.errors import ERRORS
+
+    root = Path(__file__).resolve().parents[2]
+    raised = set()
+    for path in root.glob("*/**/*.py"):
+        if ".venv" in path.parts or "tests" in path.parts or "migrations" in path.parts:
+            continue
+        text = path.read_text()
+        raised |= set(re.findall(r'\bcode\s*=\s*"([a-z_]+)"', text))
+        raised |= set(re.findall(r'error_response\(\s*request,\s*"([a-z_]+)"', text))
+    raised -= {"invalid_timezone"}  # a Django ValidationError code inside a 422's details
+    assert raised and raised <= set(ERRORS), raised - set(ERRORS)
+
+
+def test_retry_after_comes_with_the_codes_that_promise_it():
+    from coursecompanion.errors import RateLimited, render_error
+
+    assert RateLimited(retry_after=7).render().headers == {"Retry-After": "7"}
+    rendered = render_error("not_authenticated")
+    assert rendered.status == 401
+    assert rendered.headers["WWW-Authenticate"].startswith("Bearer")
+    assert render_error("chapter_not_found", retry_after=3).headers == {}
