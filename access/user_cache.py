@@ -20,7 +20,7 @@ from django.db.models.signals import post_delete, post_save
 from rest_framework_simplejwt.utils import get_md5_hash_password
 
 from access.models import User
-from coursecompanion.shared_cache import forget, read_through
+from coursecompanion.shared_cache import forget, prefetch_for_user, read_through
 
 CACHED_FIELDS = frozenset(
     {
@@ -59,6 +59,8 @@ def _load(user_id: Any) -> dict[str, Any] | None:
 
 
 def _snapshot(user_id: int) -> dict[str, Any] | None:
+    if settings.USER_CACHE_SECONDS > 0:
+        prefetch_for_user(user_id, _key(user_id))
     return read_through(_key(user_id), lambda: _load(user_id), seconds=settings.USER_CACHE_SECONDS)
 
 

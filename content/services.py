@@ -36,7 +36,9 @@ from content.course_files import (
 )
 from content.models import Chapter, Course, MediaAsset, Section
 from content.search import search_published_sections
+from coursecompanion import shared_cache
 from coursecompanion.errors import NotFound, NotReady
+from coursecompanion.shared_cache import VersionedLocalCache
 
 logger = logging.getLogger(__name__)
 
@@ -78,23 +80,19 @@ def bump_content_version() -> None:
         logger.warning("Could not bump the content cache version", exc_info=True)
 
 
+# Published content in each process, checked against the shared version once per request: a
+# chapter read costs one cache round trip, not four, and an edit reaches every worker on its
+# next request.
+content_cache = VersionedLocalCache(
+    prefix="content", version_key=CONTENT_VERSION_KEY, new_version=_fresh_version
+)
+shared_cache.user_request_keys.append(lambda user_id: CONTENT_VERSION_KEY)
+
+
 def _cached(key: str, build: Callable[[], T]) -> T:
     """Published content from the cache, built on a miss. A cache outage falls back to the
     database: content reads fail open."""
-    try:
-        version = cache.get_or_set(CONTENT_VERSION_KEY, _fresh_version, None)
-        full_key = f"content:v{version}:{key}"
-        value = cache.get(full_key)
-    except Exception:
-        logger.warning("Content cache unavailable; reading the database", exc_info=True)
-        return build()
-    if value is None:
-        value = build()
-        try:
-            cache.set(full_key, value, settings.CONTENT_CACHE_SECONDS)
-        except Exception:
-            logger.warning("Could not store content in the cache", exc_info=True)
-    return value
+    return content_cache.get(key, build, seconds=settings.CONTENT_CACHE_SECONDS)
 
 
 def _is_staff(user: User | None) -> bool:

@@ -78,6 +78,7 @@ MIDDLEWARE = [
     # First, so it also sees what the middleware below answers itself (DisallowedHost's 400).
     "coursecompanion.middleware.JsonErrorMiddleware",
     "coursecompanion.db_routing.ReadReplicaMiddleware",
+    "coursecompanion.shared_cache.RequestMemoMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # ETag on every GET, and 304 Not Modified for a matching If-None-Match: ChatGPT re-reading a
     # chapter it already holds gets no body. Outside the middleware below, so the ETag covers

@@ -24,6 +24,7 @@ from django.utils import timezone
 from access import services as access_services
 from access.models import User
 from content import services as content_services
+from coursecompanion import shared_cache
 from coursecompanion.errors import Invalid, NotFound
 from coursecompanion.shared_cache import forget, read_through
 from progress.models import ChapterProgress, DailyActivity, QuizResult, Streak
@@ -219,6 +220,9 @@ def rebuild_quiz_result(
 
 def _completed_key(user_id: int) -> str:
     return f"progress:completed:{user_id}"
+
+
+shared_cache.user_request_keys.append(_completed_key)
 
 
 def completed_chapter_ids(*, user: User | None) -> set[int]:
