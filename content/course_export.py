@@ -175,7 +175,7 @@ def _read_media(asset: MediaAsset) -> bytes:
 
     try:
         return read()
-    except services.STORAGE_ERRORS as error:
+    except services.storage_errors() as error:
         raise services.MediaStorageError(
             f"Could not read media '{asset.name}' ({asset.file.name}) from the storage: "
             f"{type(error).__name__}.",
