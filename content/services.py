@@ -34,7 +34,7 @@ from content.course_files import (
     read_course_folder,
 )
 from content.models import Chapter, Course, MediaAsset, Section
-from content.search import search_published_sections
+from content.search import parse_query, search_published_sections
 from coursecompanion import shared_cache
 from coursecompanion.errors import NotFound, NotReady
 from coursecompanion.shared_cache import VersionedLocalCache
@@ -668,7 +668,13 @@ def search_sections(*, user: User | None, query: str, offset: int, limit: int) -
         for tier in Tier
         if access_services.decide_access(user=user, required_tier=tier).allowed
     ]
-    result = search_published_sections(query, offset=offset, limit=limit, open_tiers=open_tiers)
+    # Cached by what the query means (parsed: case, punctuation and stop words do not count),
+    # the tiers it may read, the page and, through the content cache, the content version.
+    meaning = repr((parse_query(query), open_tiers, offset, limit))
+    result = _cached(
+        f"search:{hashlib.sha256(meaning.encode()).hexdigest()}",
+        lambda: search_published_sections(query, offset=offset, limit=limit, open_tiers=open_tiers),
+    )
     items = []
     for hit in result.hits:
         locked = not access_services.decide_access(

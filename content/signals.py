@@ -8,7 +8,9 @@ from content.services import bump_content_version, delete_stored_file
 
 
 def bump_after_commit(**kwargs) -> None:
-    # After commit: a reader must not re-cache the old text between the bump and the commit.
+    # Now, so this transaction's own later reads miss the old entries, and again after commit:
+    # a reader in between may have cached the old text under the first bump's version.
+    bump_content_version()
     transaction.on_commit(bump_content_version)
 
 

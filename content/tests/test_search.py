@@ -563,3 +563,11 @@ def test_locked_text_never_leaves_the_database_as_a_snippet(library):
     )
     premium_hit = next(hit for hit in opened.hits if hit.section_id == library["event_loop"].id)
     assert "«" in premium_hit.snippet
+
+
+def test_a_repeated_search_is_served_from_the_cache(library, django_assert_num_queries):
+    client = bearer_client(make_user("repeat@example.com"))
+    first = search(client, "How does Recursion work?")
+    with django_assert_num_queries(0):
+        again = search(client, "how does recursion work")  # the same meaning
+    assert again == first

@@ -6,6 +6,7 @@ from content.search_index import (
     indexed_section_count,
     rebuild_search_index,
 )
+from content.services import bump_content_version
 
 
 class Command(BaseCommand):
@@ -24,4 +25,6 @@ class Command(BaseCommand):
         with transaction.atomic(using=database):
             rebuild_search_index(connection)
             count = indexed_section_count(connection)
+        # Cached search results came from the old index.
+        bump_content_version()
         self.stdout.write(f"Search index rebuilt: {count} section(s) indexed.")
