@@ -113,6 +113,13 @@ def _read(user: User | None, key: str, build: Callable[[], T]) -> T:
     return build() if _is_staff(user) else _cached(key, build)
 
 
+def read_published(*, user: User | None, key: str, build: Callable[[], T]) -> T:
+    """Published content of any app (quizzes), through the content cache: `build` runs on a
+    miss, and for staff (who may see drafts) every time. Its entries go stale with the content
+    version, so whatever `build` reads must bump it when saved (content/signals.py)."""
+    return _read(user, key, build)
+
+
 # --- reads -----------------------------------------------------------------------------------
 
 

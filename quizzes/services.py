@@ -138,9 +138,23 @@ def student_view(quiz: Quiz, questions: Iterable[Question]) -> dict[str, Any]:
 
 
 def get_quiz(*, user: User | None, quiz_id: int) -> dict[str, Any]:
-    """A quiz and its questions, without answers. Raises NotFound or AccessDenied."""
-    quiz = access_quiz(user=user, quiz_id=quiz_id)
-    return student_view(quiz, quiz.questions.all())
+    """A quiz and its questions, without answers (from the content cache). Raises NotFound or
+    AccessDenied."""
+
+    def build() -> dict[str, Any] | None:
+        quiz = Quiz.objects.visible_to(user).select_related("chapter").filter(pk=quiz_id).first()
+        return None if quiz is None else student_view(quiz, quiz.questions.all())
+
+    view = content_services.read_published(user=user, key=f"quiz:{quiz_id}", build=build)
+    if view is None:
+        raise _quiz_not_found(quiz_id)
+    access_services.require_access(
+        user=user,
+        required_tier=view["required_tier"],
+        code="quiz_locked",
+        subject=f'Quiz {view["id"]} ("{view["title"]}")',
+    )
+    return view
 
 
 def attempt_view(attempt: Attempt) -> dict[str, Any]:
