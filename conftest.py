@@ -59,6 +59,35 @@ def staff_user(db) -> User:
     return make_user("staff@example.com", is_staff=True)
 
 
+def make_editor(email: str = "editor@example.com") -> User:
+    """A staff member in the Editors group (course material only)."""
+    from django.contrib.auth.models import Group, Permission
+
+    from access.editors import EDITOR_ACTIONS, EDITORS_GROUP
+
+    group, created = Group.objects.get_or_create(name=EDITORS_GROUP)
+    if created:
+        # A transactional test flushed what the data migrations made (the permissions come
+        # back with post_migrate): rebuild the group exactly as those migrations do.
+        group.permissions.set(
+            Permission.objects.filter(
+                content_type__app_label__in=("content", "quizzes"),
+                codename__regex=rf"^({'|'.join(EDITOR_ACTIONS)})_",
+            )
+        )
+    editor = make_user(email, is_staff=True)
+    editor.groups.add(group)
+    return editor
+
+
+@pytest.fixture
+def editor_client(db) -> Client:
+    """A browser session of an Editors-group member, logged in to the admin."""
+    client = Client()
+    client.force_login(make_editor())
+    return client
+
+
 @pytest.fixture
 def anon_client() -> Client:
     return Client()

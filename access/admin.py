@@ -4,7 +4,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserChangeForm, UserCreationForm
 
 from access import services
-from access.models import TierChange, TierPlan, User
+from access.models import OAuthConnection, TierChange, TierPlan, User
 
 
 class EmailUserCreationForm(UserCreationForm):
@@ -140,3 +140,23 @@ class TierPlanAdmin(admin.ModelAdmin):
     @admin.display(description="Unlocks")
     def unlocks_summary(self, plan: TierPlan) -> str:
         return "; ".join(plan.unlock_list)
+
+
+@admin.register(OAuthConnection)
+class OAuthConnectionAdmin(admin.ModelAdmin):
+    """Which students linked which app (ChatGPT), with what scopes. The tokens and grants
+    themselves are under "Django OAuth Toolkit"; deleting a connection here does not revoke
+    them: students disconnect with DELETE /api/v1/me/connections/{id}."""
+
+    list_display = ("user", "application", "scope", "created_at", "last_used_at")
+    list_filter = ("application",)
+    search_fields = ("user__email", "application__name")
+    list_select_related = ("user", "application")
+    ordering = ("-created_at", "-id")
+    readonly_fields = ("user", "application", "scope", "created_at", "last_used_at")
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

@@ -2,11 +2,12 @@ from django.http import HttpRequest
 from ninja import Path, Query, Router
 from ninja.responses import Status
 
-from access import ratelimits, services
-from access.auth import bearer_auth, request_credential, tier_manager_auth
+from access import oauth, ratelimits, services
+from access.auth import bearer_auth, bearer_write_auth, request_credential, tier_manager_auth
 from access.schemas import (
     AccessCheckIn,
     AccessCheckOut,
+    ConnectionListOut,
     ProfileIn,
     RefreshIn,
     RegisterIn,
@@ -20,7 +21,7 @@ from access.schemas import (
     UserTierOut,
 )
 from coursecompanion import presenters
-from coursecompanion.schemas import responses
+from coursecompanion.schemas import ObjectId, responses
 
 router = Router(tags=["access"])
 
@@ -103,7 +104,7 @@ def get_me(request: HttpRequest):
 
 @router.patch(
     "/me",
-    auth=bearer_auth,
+    auth=bearer_write_auth,
     response=responses(UserOut, "not_authenticated"),
     operation_id="updateMe",
     summary="Change the signed-in student's display name or time zone",
@@ -112,6 +113,42 @@ def update_me(request: HttpRequest, payload: ProfileIn):
     return presenters.update_profile(
         request_credential(request), display_name=payload.display_name, timezone=payload.timezone
     )
+
+
+@router.get(
+    "/me/connections",
+    auth=bearer_auth,
+    response=responses(ConnectionListOut, "not_authenticated", "insufficient_scope"),
+    operation_id="listConnections",
+    summary="The apps connected to your account through OAuth (e.g. ChatGPT)",
+)
+def list_connections(request: HttpRequest):
+    connections = oauth.list_connections(user=request.auth)
+    items = [
+        {
+            "id": connection.pk,
+            "name": connection.application.name,
+            "scopes": connection.scopes,
+            "created_at": connection.created_at,
+            "last_used_at": connection.last_used_at,
+        }
+        for connection in connections
+    ]
+    return {"items": items, "count": len(items)}
+
+
+@router.delete(
+    "/me/connections/{connection_id}",
+    auth=bearer_write_auth,
+    response=responses(
+        None, "not_authenticated", "insufficient_scope", "connection_not_found", status=204
+    ),
+    operation_id="deleteConnection",
+    summary="Disconnect an app: its tokens stop working at once",
+)
+def delete_connection(request: HttpRequest, connection_id: Path[ObjectId]):
+    oauth.revoke_connection(user=request.auth, connection_id=connection_id)
+    return Status(204, None)
 
 
 # --- tiers and access ------------------------------------------------------------------------

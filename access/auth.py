@@ -4,11 +4,16 @@ A bearer token is resolved by each resolver in TOKEN_RESOLVERS in turn, so a sec
 (OAuth 2 access tokens from ChatGPT account linking) is one more resolver, not a new auth class,
 and the rate limiter (access/ratelimits.py), which keys on the resolved credential's user, needs
 no change for it. Every front door (the REST API today, MCP tools next) asks the same resolvers.
+
+OAuth credentials (access/oauth.py, appended by AccessConfig) carry scopes, checked per
+operation (`read` / `write`, the scope of the operation's auth), and never staff powers: the
+operation then sees a DelegatedUser, a view of the account with no staff flags.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
 from ninja.security import HttpBearer
@@ -17,8 +22,9 @@ from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
 
-from access.models import User
+from access.models import DelegatedUser, User
 from access.user_cache import cached_user
+from coursecompanion.errors import AccessDenied
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
@@ -26,6 +32,9 @@ SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 SCHEME_JWT = "jwt"  # simplejwt access tokens from /auth/token (first party)
 SCHEME_OAUTH = "oauth"  # django-oauth-toolkit access tokens (ChatGPT account linking)
 SCHEME_SESSION = "session"  # a staff member's admin session, safe methods only
+
+# OAuth scopes (settings.OAUTH2_PROVIDER["SCOPES"]): what an operation's auth requires.
+READ, WRITE = "read", "write"
 
 
 @dataclass(frozen=True)
@@ -47,6 +56,12 @@ class Credential:
 
     def allows(self, scope: str) -> bool:
         return self.scopes is None or scope in self.scopes
+
+    @property
+    def acting_user(self) -> User:
+        """The user operations see: without staff flags unless the credential carries staff
+        powers, so every staff check in the services answers no for an OAuth app."""
+        return self.user if self.staff_powers else DelegatedUser.of(self.user)
 
 
 def credential_from_simplejwt(token: str) -> Credential | None:
@@ -103,12 +118,45 @@ def bearer_credential(request: HttpRequest) -> Credential | None:
     return credential_for_token(request, token) if token is not None else None
 
 
+def _meant_for(credential: Credential, request: HttpRequest) -> bool:
+    """False for a token minted for another resource (RFC 8707): one whose audiences, when it
+    names any, do not cover this URL."""
+    if not credential.audiences:
+        return True
+    from oauth2_provider.settings import oauth2_settings
+
+    url = f"{settings.PUBLIC_BASE_URL}{request.path}"
+    validate = oauth2_settings.RESOURCE_SERVER_TOKEN_RESOURCE_VALIDATOR
+    return validate(url, sorted(credential.audiences))
+
+
+def accepted_credential(request: HttpRequest, token: str, scope: str | None) -> Credential | None:
+    """The token's credential if it is meant for this URL; None (401) otherwise.
+
+    Raises AccessDenied("insufficient_scope") (403) for a valid token without `scope`."""
+    credential = credential_for_token(request, token)
+    if credential is None or not _meant_for(credential, request):
+        return None
+    if scope is not None and not credential.allows(scope):
+        raise AccessDenied(
+            f"This token may not do this: it needs the {scope!r} scope.",
+            code="insufficient_scope",
+            details={"required_scope": scope, "token_scopes": sorted(credential.scopes or ())},
+        )
+    return credential
+
+
 class BearerAuth(HttpBearer):
-    """Requires `Authorization: Bearer <token>`; request.auth becomes the User."""
+    """Requires `Authorization: Bearer <token>` whose credential allows `scope`; request.auth
+    becomes the acting User. A valid token without the scope is 403 `insufficient_scope`."""
+
+    def __init__(self, scope: str = READ) -> None:
+        super().__init__()
+        self.scope = scope
 
     def authenticate(self, request: HttpRequest, token: str) -> User | None:
-        credential = credential_for_token(request, token)
-        return credential.user if credential is not None else None
+        credential = accepted_credential(request, token, self.scope)
+        return credential.acting_user if credential is not None else None
 
 
 class OptionalBearerAuth(BearerAuth):
@@ -147,11 +195,12 @@ class TierManagerAuth(BearerAuth):
     def authenticate(self, request: HttpRequest, token: str) -> User | None:
         from access.services import require_tier_manager
 
-        credential = credential_for_token(request, token)
+        # Staff-only: no scope makes an OAuth token staff, so the answer is "forbidden".
+        credential = accepted_credential(request, token, scope=None)
         if credential is None:
             return None
         require_tier_manager(credential.user if credential.staff_powers else None)
-        return credential.user
+        return credential.acting_user
 
 
 def request_credential(request: HttpRequest) -> Credential | None:
@@ -174,6 +223,7 @@ def request_user(request: HttpRequest) -> User | None:
     return user if user is not None and user.is_authenticated else None
 
 
-bearer_auth = BearerAuth()
-optional_auth = OptionalBearerAuth()
-tier_manager_auth = TierManagerAuth()
+bearer_auth = BearerAuth(READ)
+bearer_write_auth = BearerAuth(WRITE)
+optional_auth = OptionalBearerAuth(READ)
+tier_manager_auth = TierManagerAuth(WRITE)

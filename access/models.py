@@ -1,3 +1,4 @@
+import copy
 import functools
 import zoneinfo
 
@@ -132,3 +133,102 @@ class TierChange(TimestampedModel):
 
     def __str__(self) -> str:
         return f"{self.user}: {self.from_tier} → {self.to_tier}"
+
+
+class AccessLog(models.Model):
+    """One gated read a user was refused, or one /access/check answer (the upgrade wall).
+    Granted reads are not recorded: that would put a write on the hottest path."""
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, null=True, blank=True, related_name="access_logs"
+    )
+    resource = models.CharField(max_length=64, help_text='"<kind>:<id>", e.g. "chapter:4".')
+    granted = models.BooleanField()
+    created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        db_table = "access_logs"
+        indexes = [
+            models.Index(fields=["granted", "created_at"], name="access_logs_granted_created"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {'opened' if self.granted else 'refused'} {self.resource}"
+
+
+# Fields that make a user staff; a delegated (OAuth) view of a user never carries them.
+PRIVILEGE_FIELDS = frozenset({"is_staff", "is_superuser", "groups", "user_permissions"})
+
+
+class DelegatedUser(User):
+    """A user acting through a delegated token (an OAuth app such as ChatGPT): the same account
+    and data, with no staff powers for the request, whatever the account may do in the admin.
+    Every staff check in the services (`is_staff`, permissions) then answers no."""
+
+    class Meta:
+        proxy = True
+
+    @classmethod
+    def of(cls, user: User) -> User:
+        if not (user.is_staff or user.is_superuser):
+            return user
+        delegated = copy.copy(user)
+        delegated.__class__ = cls
+        delegated.is_staff = delegated.is_superuser = False
+        return delegated
+
+    def save(self, *args, update_fields=None, **kwargs) -> None:
+        # The staff flags are off only for this request: writing them back would demote staff.
+        if update_fields is None or PRIVILEGE_FIELDS & set(update_fields):
+            raise TypeError("A delegated user saves only named, unprivileged fields.")
+        super().save(*args, update_fields=update_fields, **kwargs)
+
+    def has_perm(self, perm, obj=None) -> bool:
+        return False
+
+    def has_perms(self, perm_list, obj=None) -> bool:
+        return False
+
+    def has_module_perms(self, app_label) -> bool:
+        return False
+
+    def get_all_permissions(self, obj=None) -> set:
+        return set()
+
+
+class OAuthConnection(models.Model):
+    """An app a student connected to their account through OAuth (ChatGPT): what it may do and
+    when it last acted. The student lists and revokes these (GET/DELETE /me/connections)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="oauth_connections")
+    application = models.ForeignKey(
+        "oauth2_provider.Application", on_delete=models.CASCADE, related_name="connections"
+    )
+    scope = models.TextField(help_text="The scopes granted, space separated.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "application"], name="oauthconnection_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.application}"
+
+    @property
+    def scopes(self) -> list[str]:
+        return self.scope.split()
+
+
+class RedeemedCode(models.Model):
+    """An authorization code that was exchanged for tokens, kept (as a hash) so a second use of
+    it can be recognised and the tokens issued from it revoked (RFC 6749 section 4.1.2)."""
+
+    code_checksum = models.CharField(max_length=64, unique=True)
+    application = models.ForeignKey("oauth2_provider.Application", on_delete=models.CASCADE)
+    token_family = models.UUIDField(help_text="The refresh-token family the code started.")
+    redeemed_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    def __str__(self) -> str:
+        return f"Code redeemed at {self.redeemed_at:%Y-%m-%d %H:%M}"

@@ -104,3 +104,18 @@ class UpgradeOut(Schema):
     user_id: int
     tier: Tier
     changed: bool = Field(description="False when the user already had this tier.")
+
+
+class ConnectionOut(Schema):
+    id: int
+    name: str = Field(description="The connected app, as its owner named it (e.g. the GPT).")
+    scopes: list[str] = Field(examples=[["read", "write"]])
+    created_at: datetime
+    last_used_at: datetime | None = Field(
+        description="When the app last called the API for you (to within a few minutes)."
+    )
+
+
+class ConnectionListOut(Schema):
+    items: list[ConnectionOut]
+    count: int

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
+from django.utils.timezone import now
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
@@ -21,7 +22,7 @@ from rest_framework_simplejwt.tokens import RefreshToken, Token
 from rest_framework_simplejwt.utils import datetime_from_epoch, get_md5_hash_password
 
 from access import user_cache
-from access.models import TierChange, TierPlan, User, validate_timezone
+from access.models import AccessLog, TierChange, TierPlan, User, validate_timezone
 from access.tiers import Tier
 from coursecompanion.errors import AccessDenied, Conflict, DomainError, Invalid, NotFound
 
@@ -53,14 +54,22 @@ def decide_access(*, user: User | None, required_tier: Tier | str) -> AccessDeci
 
 
 def require_access(
-    *, user: User | None, required_tier: Tier | str, code: str, subject: str
+    *,
+    user: User | None,
+    required_tier: Tier | str,
+    code: str,
+    subject: str,
+    resource: str | None = None,
 ) -> AccessDecision:
     """Return the decision if access is allowed.
 
-    Raises AccessDenied (with `code`, e.g. "chapter_locked") naming the tier that unlocks it.
+    Raises AccessDenied (with `code`, e.g. "chapter_locked") naming the tier that unlocks it;
+    a refused `resource` ("chapter:4") is recorded in the access log first.
     """
     decision = decide_access(user=user, required_tier=required_tier)
     if not decision.allowed:
+        if resource is not None:
+            record_access(user=user, resource=resource, granted=False)
         raise AccessDenied(
             f"{subject} needs the {decision.required_tier.value} tier.",
             code=code,
@@ -71,6 +80,13 @@ def require_access(
             },
         )
     return decision
+
+
+def record_access(*, user: User | None, resource: str, granted: bool) -> None:
+    """One row of the access log (the staff dashboard's upgrade wall); anonymous callers are
+    recorded without a user."""
+    known = user if user is not None and user.is_authenticated else None
+    AccessLog.objects.create(user=known, resource=resource, granted=granted, created_at=now())
 
 
 # Apps that own gated resources register how to find a resource's required tier, so
@@ -109,7 +125,9 @@ def check_resource_access(*, user: User | None, resource: str) -> AccessDecision
             code="unknown_resource_kind",
             details={"resource": resource, "kinds": sorted(RESOURCE_RESOLVERS)},
         )
-    return decide_access(user=user, required_tier=resolver(object_id))
+    decision = decide_access(user=user, required_tier=resolver(object_id))
+    record_access(user=user, resource=f"{kind}:{object_id}", granted=decision.allowed)
+    return decision
 
 
 # --- tiers -----------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ gives the same files."""
 
 import hashlib
 import posixpath
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -14,7 +15,7 @@ import yaml
 from django.db.models import Q
 from django.utils.text import slugify
 
-from content import services
+from content import media
 from content.course_files import FRONT_MATTER_DELIMITER, MEDIA_MANIFEST
 from content.models import Chapter, Course, MediaAsset
 from coursecompanion.errors import DomainError, NotFound
@@ -22,6 +23,10 @@ from coursecompanion.errors import DomainError, NotFound
 # The parts of a course folder an export owns: anything else in the directory (.git, a README)
 # is left alone, while stale files under these are removed.
 OWNED = ("course.yaml", "chapters", "media")
+# Other apps add what they keep beside a chapter (the quizzes app writes quiz.yaml):
+# exporter(chapter=...) -> {file name: bytes}.
+ChapterPartExporter = Callable[..., dict[str, bytes]]
+chapter_part_exporters: list[ChapterPartExporter] = []
 
 
 @dataclass
@@ -127,12 +132,12 @@ def render_course(course: Course, report: ExportReport | None = None) -> dict[st
                 {"title": section.title, "order": section.order}, section.content
             )
             texts.append(section.content)
-        for export_part in services.chapter_part_exporters:
+        for export_part in chapter_part_exporters:
             for name, data in sorted(export_part(chapter=chapter).items()):
                 files[_part_path(folder, name, files)] = data
 
     # The course's media: its chapters' assets plus course-wide ones its sections reference.
-    names = services.media_references(*texts)
+    names = media.media_references(*texts)
     assets = (
         MediaAsset.objects.filter(
             Q(chapter__course=course) | Q(chapter__isnull=True, name__in=names)
@@ -175,8 +180,8 @@ def _read_media(asset: MediaAsset) -> bytes:
 
     try:
         return read()
-    except services.storage_errors() as error:
-        raise services.MediaStorageError(
+    except media.storage_errors() as error:
+        raise media.MediaStorageError(
             f"Could not read media '{asset.name}' ({asset.file.name}) from the storage: "
             f"{type(error).__name__}.",
         ) from error

@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 
 from access.tiers import Tier
+from content import scheduling
 from coursecompanion.models import TimestampedModel
 
 
@@ -23,8 +24,12 @@ class Course(TimestampedModel):
 
 
 class ChapterQuerySet(models.QuerySet):
-    def published(self) -> "ChapterQuerySet":
+    def marked_published(self) -> "ChapterQuerySet":
+        """Published by flag, whatever the schedule (for caches that apply the window later)."""
         return self.filter(published=True, course__published=True)
+
+    def published(self) -> "ChapterQuerySet":
+        return self.marked_published().filter(scheduling.live_q())
 
     def visible_to(self, user) -> "ChapterQuerySet":
         """Drafts are for staff only; everyone else sees published chapters of published courses."""
@@ -50,6 +55,14 @@ class Chapter(TimestampedModel):
     estimated_minutes = models.PositiveIntegerField(default=15)
     required_tier = models.CharField(max_length=16, choices=Tier.choices, default=Tier.FREE)
     published = models.BooleanField(default=False)
+    publish_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Optional: a published chapter stays hidden from students until then.",
+    )
+    unpublish_at = models.DateTimeField(
+        null=True, blank=True, help_text="Optional: students stop seeing the chapter from then."
+    )
 
     objects = ChapterQuerySet.as_manager()
 
@@ -58,16 +71,29 @@ class Chapter(TimestampedModel):
         constraints = [
             models.UniqueConstraint(fields=["course", "order"], name="chapter_unique_order"),
             models.UniqueConstraint(fields=["course", "slug"], name="chapter_unique_slug"),
+            models.CheckConstraint(
+                condition=Q(publish_at__isnull=True)
+                | Q(unpublish_at__isnull=True)
+                | Q(unpublish_at__gt=models.F("publish_at")),
+                name="chapter_unpublish_after_publish",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.order}. {self.title}"
+
+    @property
+    def window(self) -> scheduling.Window:
+        return (self.publish_at, self.unpublish_at)
 
 
 class SectionQuerySet(models.QuerySet):
     def visible_to(self, user) -> "SectionQuerySet":
         if user is not None and user.is_authenticated and user.is_staff:
             return self.all()
+        return self.marked_published().filter(scheduling.live_q(prefix="chapter__"))
+
+    def marked_published(self) -> "SectionQuerySet":
         return self.filter(chapter__published=True, chapter__course__published=True)
 
 
@@ -131,3 +157,19 @@ class MediaAsset(TimestampedModel):
 
     def __str__(self) -> str:
         return self.title
+
+
+class SearchLog(models.Model):
+    """A search that found nothing, or only locked hits: what students ask that the course does
+    not answer. Normalised query text and the day only, never who asked."""
+
+    class Outcome(models.TextChoices):
+        NO_HITS = "no_hits", "No hits"
+        LOCKED_ONLY = "locked_only", "Only locked hits"
+
+    query = models.CharField(max_length=200)
+    day = models.DateField(db_index=True)
+    outcome = models.CharField(max_length=16, choices=Outcome.choices)
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.query!r} ({self.outcome})"

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 
+from content.scheduling import live_sql
 from content.search_index import SUPPORTED_VENDORS
 from coursecompanion.db_routing import read_alias
 from coursecompanion.errors import NotReady
@@ -196,7 +197,8 @@ def _result(rows: Sequence[Sequence]) -> SearchResult:
     return result
 
 
-# Published chapters of published courses only, for everyone (staff preview drafts elsewhere).
+# Published chapters of published courses only, inside their schedule window (live_sql), for
+# everyone (staff preview drafts elsewhere).
 _PUBLISHED_SECTIONS = """
     JOIN content_section s ON s.id = {section_id}
     JOIN content_chapter c ON c.id = s.chapter_id
@@ -294,7 +296,11 @@ class PostgresSearch:
             [f'"{" ".join(phrase)}"' for phrase in query.phrases]
             + [f'-"{" ".join(words)}"' for words in query.excluded]
         )
-        condition = f"d.document @@ {any_unit}" + _tier_condition(tiers, params)
+        condition = (
+            f"d.document @@ {any_unit}"
+            + _tier_condition(tiers, params)
+            + f" AND {live_sql('c', params)}"
+        )
         # Parsing a section for its headline is most of a search's database time (issue 14):
         # only hits the caller may read get one, since a locked hit's snippet is blanked anyway.
         snippet_tiers = _tier_list(open_tiers, params, "open")
@@ -423,7 +429,7 @@ class SqliteSearch:
     ) -> SearchResult:
         params = {"match": self.match_expression(query), "offset": offset, "limit": limit}
         weights = ", ".join(str(weight) for weight in SQLITE_WEIGHTS)
-        tier_condition = _tier_condition(tiers, params)
+        tier_condition = _tier_condition(tiers, params) + f" AND {live_sql('c', params)}"
         snippet_tiers = _tier_list(open_tiers, params, "open")
         matches = f"""
             FROM content_search f
@@ -459,8 +465,23 @@ class SqliteSearch:
 BACKENDS = {"postgresql": PostgresSearch, "sqlite": SqliteSearch}
 
 
+def search_connection() -> BaseDatabaseWrapper:
+    """The database searches run on. Raises NotReady on one without a search backend."""
+    # Published text only, so a read replica (when there is one) may answer.
+    connection = connections[read_alias()]
+    if connection.vendor not in SUPPORTED_VENDORS:
+        raise NotReady(
+            f"Search is not available on {connection.vendor}.", code="search_unavailable"
+        )
+    return connection
+
+
 def search_published_sections(
-    text: str, *, offset: int, limit: int, open_tiers: Sequence[str]
+    text: str,
+    *,
+    offset: int,
+    limit: int,
+    open_tiers: Sequence[str],
 ) -> SearchResult:
     """Published sections matching `text`, best first, one page of them and the total count.
 
@@ -470,12 +491,7 @@ def search_published_sections(
     an empty snippet: locked text never leaves the database).
 
     Raises NotReady on a database without a search backend."""
-    # Published text only, so a read replica (when there is one) may answer.
-    connection = connections[read_alias()]
-    if connection.vendor not in SUPPORTED_VENDORS:
-        raise NotReady(
-            f"Search is not available on {connection.vendor}.", code="search_unavailable"
-        )
+    connection = search_connection()
     query = parse_query(text)
     if query.empty:
         return SearchResult()

@@ -3,8 +3,9 @@
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
+from content.cache import bump_content_version
+from content.media import delete_stored_file
 from content.models import Chapter, Course, MediaAsset, Section
-from content.services import bump_content_version, delete_stored_file
 
 
 def bump_after_commit(**kwargs) -> None:

@@ -1,6 +1,7 @@
 """The one NinjaAPI (/api/v1/) and the handlers that give every error the same JSON shape."""
 
 import logging
+from http import HTTPStatus
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
@@ -11,8 +12,8 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from access import ratelimits
-from access.auth import OptionalBearerAuth, optional_auth
-from coursecompanion.errors import DomainError, RenderedError, render_error
+from access.auth import BearerAuth, OptionalBearerAuth, TierManagerAuth, optional_auth
+from coursecompanion.errors import DomainError, RenderedError, error_code, render_error
 from coursecompanion.parsers import StorableTextParser
 
 logger = logging.getLogger(__name__)
@@ -24,6 +25,34 @@ BEARER_DESCRIPTION = (
     "An access token in `Authorization: Bearer <token>`: from `/auth/token`, or from "
     "account linking."
 )
+OAUTH_SCHEME = "oauth2"
+
+
+def security_schemes(base_url: str | None = None) -> dict:
+    """Both ways to call the API: a bearer token (simplejwt's from /auth/token, or an OAuth
+    access token), and the OAuth 2 authorization-code flow that issues the latter."""
+    from django.conf import settings
+
+    base = base_url or settings.PUBLIC_BASE_URL
+    return {
+        BEARER_SCHEME: {
+            "type": "http",
+            "scheme": "bearer",
+            "description": BEARER_DESCRIPTION,
+        },
+        OAUTH_SCHEME: {
+            "type": "oauth2",
+            "description": "Sign a student in through their browser (ChatGPT account linking).",
+            "flows": {
+                "authorizationCode": {
+                    "authorizationUrl": f"{base}/oauth/authorize/",
+                    "tokenUrl": f"{base}/oauth/token/",
+                    "refreshUrl": f"{base}/oauth/token/",
+                    "scopes": dict(settings.OAUTH2_PROVIDER["SCOPES"]),
+                }
+            },
+        },
+    }
 
 
 class CourseCompanionAPI(NinjaAPI):
@@ -37,28 +66,70 @@ class CourseCompanionAPI(NinjaAPI):
         ratelimits.on_exception(request, exc)
         return super().on_exception(request, exc)
 
+    def operation_scopes(self) -> dict[str, str]:
+        """{operationId: the OAuth scope its bearer auth requires} for authenticated operations."""
+        scopes = {}
+        for bound in self._get_bound_routers():
+            for path_view in bound.path_operations.values():
+                for operation in path_view.operations:
+                    for auth in operation.auth_callbacks:
+                        # Staff-only operations: OAuth tokens never carry staff powers.
+                        if isinstance(auth, BearerAuth) and not isinstance(auth, TierManagerAuth):
+                            scopes[operation.operation_id] = auth.scope
+        return scopes
+
     def get_openapi_schema(self, *args, **kwargs):
-        """Ninja names a security scheme after each auth class; clients (ChatGPT Actions) need one
-        bearer scheme, and must see where a token is optional: `[{bearerAuth: []}, {}]`."""
+        """Ninja names a security scheme after each auth class; clients (ChatGPT Actions) need
+        the two schemes by name, each operation's OAuth scope, and to see where a token is
+        optional: `[{bearerAuth: []}, {oauth2: ["read"]}, {}]`."""
+        from django.conf import settings
+
         schema = super().get_openapi_schema(*args, **kwargs)
+        schema["servers"] = [{"url": settings.PUBLIC_BASE_URL}]
+        scopes = self.operation_scopes()
         for operation in (op for path in schema["paths"].values() for op in path.values()):
             _name_error_codes(operation)
+            for parameter in operation.get("parameters", []):
+                # OpenAPI 3.1 wants a parameter's `examples` as a map; ninja writes pydantic's list.
+                if isinstance(parameter.get("examples"), list):
+                    parameter["example"] = parameter.pop("examples")[0]
             names = {name for requirement in operation.get("security", []) for name in requirement}
             if not names:
                 continue
             operation["security"] = [{BEARER_SCHEME: []}]
+            scope = scopes.get(operation.get("operationId"))
+            if scope:
+                operation["security"].append({OAUTH_SCHEME: [scope]})
+                _add_error_code(operation, "insufficient_scope")
             if names == {OptionalBearerAuth.__name__}:
                 operation["security"].append({})
         components = schema.setdefault("components", {})
         if components.get("securitySchemes"):
-            components["securitySchemes"] = {
-                BEARER_SCHEME: {
-                    "type": "http",
-                    "scheme": "bearer",
-                    "description": BEARER_DESCRIPTION,
-                }
-            }
+            components["securitySchemes"] = security_schemes()
         return schema
+
+
+def _add_error_code(operation: dict[str, Any], code: str) -> None:
+    # An error every operation of a kind may answer (an OAuth token without the scope), added
+    # where its auth says so rather than in each operation's responses().
+    entry = error_code(code)
+    responses = operation.setdefault("responses", {})
+    response = responses.setdefault(
+        entry.status,
+        {"description": HTTPStatus(entry.status).phrase, "x-error-codes": []},
+    )
+    if code in response["x-error-codes"]:
+        return
+    codes = [*response["x-error-codes"], code]
+    listed = "Error codes: " + ", ".join(f"`{name}`" for name in codes) + "."
+    response["x-error-codes"] = codes
+    response["description"] = f"{HTTPStatus(entry.status).phrase}. {listed}"
+    schema = {
+        "$ref": "#/components/schemas/ErrorOut",
+        "description": listed,
+        "x-error-codes": codes,
+    }
+    response["content"] = {"application/json": {"schema": schema}}
 
 
 def _name_error_codes(operation: dict[str, Any]) -> None:

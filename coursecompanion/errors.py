@@ -42,6 +42,12 @@ _CATALOGUE = [
     ErrorCode("forbidden", 403, "You may not do this."),
     ErrorCode("chapter_locked", 403, "This chapter needs a higher tier."),
     ErrorCode("quiz_locked", 403, "This quiz needs a higher tier."),
+    ErrorCode(
+        "insufficient_scope",
+        403,
+        "This token's scopes do not allow this operation.",
+        headers=MappingProxyType({"WWW-Authenticate": 'Bearer error="insufficient_scope"'}),
+    ),
     # 404
     ErrorCode("not_found", 404, "Not found."),
     ErrorCode("chapter_not_found", 404, "No such chapter."),
@@ -49,6 +55,7 @@ _CATALOGUE = [
     ErrorCode("quiz_not_found", 404, "No such quiz."),
     ErrorCode("user_not_found", 404, "User not found."),
     ErrorCode("course_not_found", 404, "No such course."),
+    ErrorCode("connection_not_found", 404, "No such connected app."),
     ErrorCode("method_not_allowed", 405, "This method is not allowed here."),
     # 409
     ErrorCode("conflict", 409, "This conflicts with what is stored."),

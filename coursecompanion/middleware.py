@@ -5,7 +5,15 @@ from django.http import HttpRequest, HttpResponse
 from coursecompanion.errors import render_status
 
 # Paths whose clients read JSON only; anything Django answers there in HTML is rewritten.
-JSON_PATH_PREFIXES = ("/api/", "/healthz", "/readyz")
+JSON_PATH_PREFIXES = (
+    "/api/",
+    "/healthz",
+    "/readyz",
+    "/oauth/token/",
+    "/oauth/revoke_token/",
+    "/oauth/introspect/",
+    "/.well-known/",
+)
 
 
 class JsonErrorMiddleware:

@@ -16,20 +16,22 @@ from access import services as access_services
 from access.auth import Credential
 from access.models import User
 from content import services as content_services
+from content.media import media_url
 from progress import services as progress_services
 from quizzes import services as quiz_services
 
 
 def viewer(credential: Credential | None) -> User | None:
-    """The user a credential acts for (None when anonymous)."""
-    return credential.user if credential is not None else None
+    """The user a credential acts for (None when anonymous): without staff flags unless the
+    credential carries staff powers (an OAuth app never does)."""
+    return credential.acting_user if credential is not None else None
 
 
 def _signed_in(credential: Credential | None) -> User:
     # Operations that need a student are behind a required token in every front door.
     if credential is None:
         raise access_services.NotAuthenticated()
-    return credential.user
+    return credential.acting_user
 
 
 # --- content ---------------------------------------------------------------------------------
@@ -43,10 +45,7 @@ def _with_completed(user: User | None, chapters: list[dict[str, Any]]) -> list[d
 
 def _media_urls(summaries: list[dict[str, Any]], base_url: str) -> dict[str, str]:
     """{name: absolute URL}, each made (and signed) once per call."""
-    return {
-        summary["name"]: urljoin(base_url, content_services.media_url(summary))
-        for summary in summaries
-    }
+    return {summary["name"]: urljoin(base_url, media_url(summary)) for summary in summaries}
 
 
 def chapter_list(credential: Credential | None, *, page: slice) -> dict[str, Any]:

@@ -68,10 +68,13 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "ninja",
     "rest_framework_simplejwt.token_blacklist",
+    "reversion",
+    "oauth2_provider",
     "access",
     "content",
     "quizzes",
     "progress",
+    "chatgpt",
 ]
 
 MIDDLEWARE = [
@@ -241,6 +244,9 @@ SIMPLE_JWT = {
 
 # --- Quizzes ---
 # Submits a student may make per quiz per UTC day: stops brute-forcing the answer key (429 past it).
+# Days the search-gap log and the access log (the dashboard's upgrade wall) are kept;
+# `manage.py prune_search_log` deletes older rows.
+SEARCH_LOG_DAYS = env.int("SEARCH_LOG_DAYS", default=90)
 QUIZ_DAILY_ATTEMPT_CAP = env.int("QUIZ_DAILY_ATTEMPT_CAP", default=20)
 
 # --- Media on Cloudflare R2 ---
@@ -326,3 +332,81 @@ if TRUSTED_PROXY_HOPS > 0:
 SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=0)
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=False)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+
+
+# --- the public address, OAuth account linking and the GPT (access, chatgpt) ---
+# Where clients reach this deployment (scheme and host, no trailing slash): the OpenAPI
+# documents' `servers`, the OAuth metadata and the GPT schema name it. ChatGPT refuses a schema
+# without it, and a wrong one sends students to the wrong host, so production must set it.
+PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="").rstrip("/")
+if not PUBLIC_BASE_URL:
+    if not LOCAL_DEFAULTS_ALLOWED:
+        raise ImproperlyConfigured("Set PUBLIC_BASE_URL (e.g. https://course.example.com).")
+    PUBLIC_BASE_URL = "http://127.0.0.1:8000"
+elif not (DEBUG or TESTING) and not PUBLIC_BASE_URL.startswith("https://"):
+    # OAuth codes, tokens and the sign-in form travel to this address.
+    raise ImproperlyConfigured("PUBLIC_BASE_URL must start with https:// in production.")
+
+# Shown on the privacy and terms pages as where to ask for an account's deletion.
+SUPPORT_EMAIL = env.str("SUPPORT_EMAIL", default="")
+
+# The student signs in on our own page during the OAuth flow (access/views.py).
+LOGIN_URL = "oauth-sign-in"
+
+
+def _pkce_required(client_id: str) -> bool:
+    # DOT calls this per authorization request; a settings module cannot import models.
+    from access.oauth import pkce_required
+
+    return pkce_required(client_id)
+
+
+# Named so our models' foreign keys to DOT's (swappable) application resolve in migrations.
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+
+OAUTH2_PROVIDER = {
+    # What a student consents to, in the words the consent page shows.
+    "SCOPES": {
+        "read": (
+            "Read and search the course, see your own progress and streak, "
+            "and check what your plan unlocks."
+        ),
+        "write": (
+            "Submit quiz answers, mark chapters as started or finished, "
+            "and check in for your daily streak."
+        ),
+    },
+    # No default: a request without a scope is refused (invalid_scope), never silently widened.
+    "DEFAULT_SCOPES": [],
+    "AUTHORIZATION_CODE_EXPIRE_SECONDS": env.int("OAUTH_CODE_SECONDS", default=60),
+    "ACCESS_TOKEN_EXPIRE_SECONDS": env.int("OAUTH_ACCESS_TOKEN_SECONDS", default=3600),
+    "REFRESH_TOKEN_EXPIRE_SECONDS": env.int("OAUTH_REFRESH_TOKEN_DAYS", default=30) * 86400,
+    "ROTATE_REFRESH_TOKEN": True,
+    # A replayed (already rotated) refresh token revokes its whole family.
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "REFRESH_TOKEN_GRACE_PERIOD_SECONDS": 0,
+    # ChatGPT's Actions send no PKCE: optional for confidential clients, required for public ones.
+    "PKCE_REQUIRED": _pkce_required,
+    "OAUTH2_VALIDATOR_CLASS": "access.oauth.CourseCompanionOAuth2Validator",
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https"] + (["http"] if DEBUG or TESTING else []),
+    "ALLOW_URI_WILDCARDS": False,
+    # The student sees the consent page once per app; later authorizations with the same
+    # scopes (while a token lives) go straight back to ChatGPT.
+    "REQUEST_APPROVAL_PROMPT": "auto",
+    "OAUTH2_RESPONSE_TYPES_SUPPORTED": ["code"],
+    "OAUTH2_GRANT_TYPES_SUPPORTED": ["authorization_code", "refresh_token"],
+    "OAUTH2_TOKEN_ENDPOINT_AUTH_METHODS_SUPPORTED": ["client_secret_post", "client_secret_basic"],
+    "OIDC_ISS_ENDPOINT": PUBLIC_BASE_URL,
+    # RFC 9700 best practice, enforced now rather than at DOT 4.0: no implicit or password
+    # grant, no "plain" PKCE, no token in a query string, tokens stored only as hashes, and the
+    # issuer named in every authorization response (RFC 9207).
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "COMPLIANT_BCP_RFC9700_REFRESH_TOKEN": True,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_MATCHING": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_REQUIRED": True,
+}

@@ -39,7 +39,7 @@ def r2_storage(
             "default_acl": None,  # R2 has no ACLs
             "file_overwrite": False,  # keys carry a UUID; never replace an existing object
             # Private by default: links are presigned and expire. Public assets get unsigned
-            # links through R2_PUBLIC_DOMAIN (content.services.media_url), not via custom_domain,
+            # links through R2_PUBLIC_DOMAIN (content.media.media_url), not via custom_domain,
             # which would make every link unsigned.
             "querystring_auth": True,
             "querystring_expire": url_expire_seconds,

@@ -1,4 +1,6 @@
-from django.http import HttpRequest, JsonResponse
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from coursecompanion.errors import render_error
@@ -26,3 +28,25 @@ def readyz(request: HttpRequest) -> JsonResponse:
         )
         return JsonResponse(error.body, status=error.status, headers=error.headers)
     return JsonResponse({"status": "ready", "checks": checks})
+
+
+def _public_page(template: str):
+    @require_safe
+    def page(request: HttpRequest) -> HttpResponse:
+        oauth = settings.OAUTH2_PROVIDER
+        context = {
+            "base_url": settings.PUBLIC_BASE_URL,
+            "support_email": settings.SUPPORT_EMAIL,
+            "access_token_minutes": oauth["ACCESS_TOKEN_EXPIRE_SECONDS"] // 60,
+            "refresh_token_days": oauth["REFRESH_TOKEN_EXPIRE_SECONDS"] // 86400,
+        }
+        return render(request, template, context)
+
+    page.__name__ = template.rsplit("/", 1)[-1].removesuffix(".html")
+    return page
+
+
+# The public pages ChatGPT's GPT editor and students link to (templates/pages/).
+home = _public_page("pages/home.html")
+privacy = _public_page("pages/privacy.html")
+terms = _public_page("pages/terms.html")

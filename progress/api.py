@@ -5,7 +5,7 @@ student's progress and streak but write only their own."""
 from django.http import HttpRequest
 from ninja import Path, Router
 
-from access.auth import bearer_auth, request_credential
+from access.auth import bearer_auth, bearer_write_auth, request_credential
 from coursecompanion import presenters
 from coursecompanion.schemas import responses
 from progress.schemas import ProgressIn, ProgressOut, StreakOut
@@ -25,6 +25,7 @@ def get_progress(request: HttpRequest, user_id: Path[str]):
 
 @router.put(
     "/progress/{user_id}",
+    auth=bearer_write_auth,
     response=responses(
         ProgressOut, "not_authenticated", "chapter_locked", "not_found", "chapter_not_found"
     ),
@@ -52,6 +53,7 @@ def get_streak(request: HttpRequest, user_id: Path[str]):
 
 @router.post(
     "/streaks/{user_id}/checkin",
+    auth=bearer_write_auth,
     response=responses(StreakOut, "not_authenticated", "not_found"),
     operation_id="checkIn",
     summary="Check in for today (idempotent within the student's day)",

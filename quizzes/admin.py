@@ -1,5 +1,4 @@
 import json
-import re
 from typing import Any
 
 from django import forms
@@ -11,11 +10,25 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from quizzes import grading, services
+from content import checks, history
+from content.admin import warn_about
+from content.admin_history import HistoryAdmin
+from quizzes import kinds, services
 from quizzes.models import Attempt, Question, Quiz
 
-TRUE_WORDS = {"true", "yes", "t", "y", "1"}
-FALSE_WORDS = {"false", "no", "f", "n", "0"}
+
+def _save_quiz_with_questions(quiz: Quiz, questions: list[Question]) -> None:
+    quiz.save()
+    services.save_questions(quiz=quiz, questions=questions)
+
+
+history.track(
+    Quiz,
+    children=(Question, "quiz_id", "order"),
+    related_name="questions",
+    parent_name="quiz",
+    save=_save_quiz_with_questions,
+)
 
 
 def options_as_text(options: list[dict[str, Any]] | None) -> str:
@@ -25,13 +38,10 @@ def options_as_text(options: list[dict[str, Any]] | None) -> str:
 def answer_as_text(kind: str, answer: Any) -> str:
     if answer is None:
         return ""
-    if kind == grading.MULTIPLE and isinstance(answer, list):
-        return ", ".join(map(str, answer))
-    if kind == grading.SHORT and isinstance(answer, list):
-        return "\n".join(map(str, answer))
-    if kind == grading.TRUE_FALSE and isinstance(answer, bool):
-        return "true" if answer else "false"
-    return answer if isinstance(answer, str) else json.dumps(answer)
+    question_kind = kinds.kind_of(kind)
+    if question_kind is None:
+        return answer if isinstance(answer, str) else json.dumps(answer)
+    return question_kind.key_as_text(answer)
 
 
 class QuestionForm(forms.ModelForm):
@@ -47,9 +57,7 @@ class QuestionForm(forms.ModelForm):
     answer = forms.CharField(
         label="Answer key",
         widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
-        help_text="Single: <code>B</code>. Multiple: <code>A, C</code>. True/false: "
-        "<code>true</code> or <code>false</code>. Short: one accepted answer per line. "
-        "Numeric: a number (add a tolerance below if needed).",
+        help_text=" ".join(kind.key_help for kind in kinds.KINDS.values()),
     )
 
     class Meta:
@@ -99,23 +107,14 @@ class QuestionForm(forms.ModelForm):
         return cleaned
 
     def _parse_answer(self, kind: str | None, text: str) -> Any:
-        if kind == grading.MULTIPLE:
-            return [item for item in re.split(r"[,\s]+", text) if item]
-        if kind == grading.SHORT:
-            return [line.strip() for line in text.splitlines() if line.strip()]
-        if kind == grading.TRUE_FALSE:
-            word = text.casefold()
-            if word in TRUE_WORDS | FALSE_WORDS:
-                return word in TRUE_WORDS
-            self.add_error("answer", "Write true or false.")
+        question_kind = kinds.kind_of(kind)
+        if question_kind is None:
+            return text
+        try:
+            return question_kind.key_from_text(text)
+        except kinds.FormError as error:
+            self.add_error("answer", str(error))
             return None
-        if kind == grading.NUMERIC:
-            try:
-                return json.loads(text) if re.fullmatch(r"-?\d+", text) else float(text)
-            except ValueError:
-                self.add_error("answer", f"'{text}' is not a number.")
-                return None
-        return text
 
 
 class QuestionInline(admin.StackedInline):
@@ -126,7 +125,7 @@ class QuestionInline(admin.StackedInline):
 
 
 @admin.register(Quiz)
-class QuizAdmin(admin.ModelAdmin):
+class QuizAdmin(HistoryAdmin):
     list_display = (
         "title",
         "chapter",
@@ -207,6 +206,10 @@ class QuizAdmin(admin.ModelAdmin):
             "quiz": services.student_view(quiz, quiz.questions.all()),
         }
         return TemplateResponse(request, "admin/quizzes/quiz/preview.html", context)
+
+    def save_related(self, request, form, formsets, change) -> None:
+        super().save_related(request, form, formsets, change)
+        warn_about(request, checks.quiz_problems(form.instance), subject="Check")
 
     def save_formset(self, request, form, formset, change) -> None:
         if formset.model is not Question:

@@ -1,7 +1,7 @@
 from django.http import HttpRequest, HttpResponse
 from ninja import Header, Path, Query, Router, Status
 
-from access.auth import bearer_auth, request_credential
+from access.auth import bearer_auth, bearer_write_auth, request_credential
 from coursecompanion import presenters
 from coursecompanion.schemas import PageParams, responses
 from quizzes.schemas import AttemptListOut, AttemptOut, QuizFilter, QuizListOut, QuizOut, SubmitIn
@@ -37,7 +37,7 @@ def get_quiz(request: HttpRequest, quiz_id: Path[int]):
 
 @router.post(
     "/{quiz_id}/submit",
-    auth=bearer_auth,
+    auth=bearer_write_auth,
     response=responses(
         AttemptOut,
         "not_authenticated",

@@ -17,7 +17,7 @@
         explanation: ...
         points: 1
 
-`content.services.import_course` calls `import_quiz` for each chapter folder (matching the quiz
+`content.course_import.import_course` calls `import_quiz` for each chapter folder (matching the quiz
 by slug and its questions by position) and `export_quiz` writes the same format back."""
 
 from collections.abc import Iterator
@@ -28,10 +28,10 @@ from typing import Any
 import yaml
 from django.core.exceptions import ValidationError as DjangoValidationError
 
-from content import services as content_services
 from content.course_files import CourseFileError, load_yaml, read_text
 from content.models import Chapter
-from quizzes import grading
+from coursecompanion.rows import save_if_changed
+from quizzes import grading, kinds
 from quizzes.models import Question, Quiz
 
 QUIZ_FILE = "quiz.yaml"
@@ -114,13 +114,8 @@ def _question_values(path: Path, line: int, raw: Any) -> dict[str, Any]:
     options = raw.get("options") or {}
     if not isinstance(options, dict):
         raise fail("options must be a mapping of key to text, such as {A: yes, B: no}")
-    answer = raw["answer"]
-    if kind == grading.SINGLE and not isinstance(answer, list | dict | bool):
-        answer = str(answer)
-    elif kind == grading.MULTIPLE and isinstance(answer, list):
-        answer = [str(item) for item in answer]
-    elif kind == grading.SHORT and isinstance(answer, str):
-        answer = [answer]
+    question_kind = kinds.kind_of(kind) if isinstance(kind, str) else None
+    answer = question_kind.from_yaml(raw["answer"]) if question_kind else raw["answer"]
     values = {
         "order": raw["order"],
         "kind": kind,
@@ -191,7 +186,7 @@ def import_quiz(*, chapter: Chapter, folder: Path, report) -> None:
         )
     quiz = quiz or Quiz(chapter=chapter)
     with _blamed_on(path, 1):
-        content_services.save_if_changed(
+        save_if_changed(
             quiz,
             {
                 "slug": slug,
@@ -215,7 +210,7 @@ def import_quiz(*, chapter: Chapter, folder: Path, report) -> None:
         line = values.pop("_line")
         question = existing.get(order) or Question(quiz=quiz)
         with _blamed_on(path, line, f"question {order}: "):
-            content_services.save_if_changed(question, values, report, f"question {slug}/{order}")
+            save_if_changed(question, values, report, f"question {slug}/{order}")
 
 
 # --- export ----------------------------------------------------------------------------------
@@ -224,7 +219,7 @@ def import_quiz(*, chapter: Chapter, folder: Path, report) -> None:
 def _question_data(question: Question) -> dict[str, Any]:
     data: dict[str, Any] = {"order": question.order, "kind": question.kind}
     data["prompt"] = question.prompt
-    if question.kind in grading.CHOICE_KINDS:
+    if kinds.KINDS[question.kind].has_options:
         data["options"] = {option["key"]: option["text"] for option in question.options}
     data["answer"] = question.answer
     if question.tolerance is not None:

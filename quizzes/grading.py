@@ -2,50 +2,29 @@
 
 The submit service, `regrade_quiz`, the admin's validation and the quiz.yaml importer all use
 these functions on plain values, so a quiz is graded (and checked) the same way everywhere.
-
-Kinds and the answers they take:
-    single      "B"            exact match on one option key
-    multiple    ["A", "C"]     all-or-nothing, or partial credit when the quiz allows it
-    true_false  true           exact
-    short       "text"         against a list of accepted answers, normalised
-    numeric     3.14           within an absolute and/or relative tolerance
+What each kind accepts and how it scores is declared in quizzes/kinds.py.
 """
 
-import math
-import re
-import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
+from quizzes import kinds
+from quizzes.kinds import QuestionSpec, normalize_text
+
+__all__ = ["QuestionSpec", "normalize_text"]
+
+# The kind codes, as the models and files name them (quizzes/kinds.py defines each kind).
 SINGLE, MULTIPLE, TRUE_FALSE, SHORT, NUMERIC = (
-    "single",
-    "multiple",
-    "true_false",
-    "short",
-    "numeric",
+    kinds.SINGLE.code,
+    kinds.MULTIPLE.code,
+    kinds.TRUE_FALSE.code,
+    kinds.SHORT.code,
+    kinds.NUMERIC.code,
 )
-KINDS = (SINGLE, MULTIPLE, TRUE_FALSE, SHORT, NUMERIC)
-CHOICE_KINDS = (SINGLE, MULTIPLE)
-# Without an explicit tolerance a numeric answer must be equal up to float representation noise.
-DEFAULT_ABS_TOLERANCE = 1e-9
-MAX_SHORT_ANSWER_LENGTH = 500
-_WHITESPACE = re.compile(r"\s+")
-
-
-@dataclass(frozen=True)
-class QuestionSpec:
-    """What grading needs to know about one question."""
-
-    id: int
-    kind: str
-    answer: Any
-    options: tuple[str, ...] = ()  # the option keys, e.g. ("A", "B", "C")
-    points: int = 1
-    tolerance: float | None = None
-    rel_tolerance: float | None = None
-    explanation: str = ""
+KINDS = tuple(kinds.KINDS)
+CHOICE_KINDS = tuple(code for code, kind in kinds.KINDS.items() if kind.has_options)
 
 
 @dataclass(frozen=True)
@@ -79,66 +58,15 @@ class GradeResult:
     results: tuple[QuestionResult, ...] = field(default_factory=tuple)
 
 
-# --- normalising -----------------------------------------------------------------------------
-
-
-def normalize_text(text: str) -> str:
-    """Compare short answers by meaning, not by typing accidents: Unicode NFKC (full-width
-    letters, ligatures), case folding, surrounding and repeated whitespace."""
-    text = unicodedata.normalize("NFKC", text).casefold()
-    return _WHITESPACE.sub(" ", text).strip()
-
-
-def _is_number(value: Any) -> bool:
-    if not isinstance(value, int | float) or isinstance(value, bool):
-        return False
-    try:
-        return math.isfinite(value)
-    except OverflowError:  # an int too large for a float
-        return False
-
-
-def _option_key(spec: QuestionSpec, value: Any) -> str | None:
-    """The option key `value` names (case and surrounding whitespace ignored), or None."""
-    if not isinstance(value, str):
-        return None
-    wanted = value.strip().casefold()
-    return next((key for key in spec.options if key.casefold() == wanted), None)
-
-
 # --- checking answers --------------------------------------------------------------------------
 
 
 def answer_problem(spec: QuestionSpec, value: Any) -> str | None:
     """Why `value` is not an answer of the right shape for this question, or None if it is."""
-    options = ", ".join(spec.options)
-    if spec.kind == SINGLE:
-        if not isinstance(value, str):
-            return f'expected one option key as a string, such as "{spec.options[0]}"'
-        if _option_key(spec, value) is None:
-            return f'"{value}" is not one of the options ({options})'
-    elif spec.kind == MULTIPLE:
-        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-            return 'expected a list of option keys, such as ["A", "C"]'
-        unknown = [item for item in value if _option_key(spec, item) is None]
-        if unknown:
-            return f"not among the options ({options}): {', '.join(map(str, unknown))}"
-    elif spec.kind == TRUE_FALSE:
-        if not isinstance(value, bool):
-            return "expected true or false"
-    elif spec.kind == SHORT:
-        if not isinstance(value, str):
-            return "expected a text answer"
-        if len(value) > MAX_SHORT_ANSWER_LENGTH:
-            return f"answers are at most {MAX_SHORT_ANSWER_LENGTH} characters"
-        if "\x00" in value:
-            return "the answer contains a NUL character"
-    elif spec.kind == NUMERIC:
-        if not _is_number(value):
-            return "expected a number, such as 3.14"
-    else:
+    kind = kinds.kind_of(spec.kind)
+    if kind is None:
         return f"unknown question kind {spec.kind!r}"
-    return None
+    return kind.answer_problem(spec, value)
 
 
 def answers_problems(
@@ -184,57 +112,19 @@ def question_problems(
         problems.setdefault(field_name, []).append(message)
 
     keys = [str(key) for key in option_keys]
-    listed = ", ".join(keys)
-    if kind in CHOICE_KINDS:
-        if len(keys) < 2:
-            add("options", "A choice question needs at least two options.")
-        if len({key.casefold() for key in keys}) != len(keys):
-            add("options", "Option keys must be unique.")
-        if any(not key.strip() for key in keys):
-            add("options", "Every option needs a key, such as A.")
-    elif keys:
-        add("options", f"A {kind.replace('_', '/')} question has no options; remove them.")
-
-    if kind == SINGLE:
-        if not isinstance(answer, str) or not answer.strip():
-            add("answer", "The answer key of a single-choice question is one option key, e.g. B.")
-        elif answer not in keys:
-            add("answer", f'The answer key "{answer}" is not one of the options ({listed}).')
-    elif kind == MULTIPLE:
-        if not isinstance(answer, list) or not answer:
-            add("answer", "The answer key of a multiple-choice question lists option keys.")
-        else:
-            unknown = [str(item) for item in answer if item not in keys]
-            if unknown:
-                add(
-                    "answer",
-                    f"The answer key names {', '.join(unknown)}, which "
-                    f"{'is' if len(unknown) == 1 else 'are'} not among the options ({listed}).",
-                )
-            if len(set(map(str, answer))) != len(answer):
-                add("answer", "The answer key lists an option twice.")
-    elif kind == TRUE_FALSE:
-        if not isinstance(answer, bool):
-            add("answer", "The answer key of a true/false question is true or false.")
-    elif kind == SHORT:
-        if (
-            not isinstance(answer, list)
-            or not answer
-            or not all(isinstance(item, str) and normalize_text(item) for item in answer)
-        ):
-            add("answer", "A short-answer question needs a list of accepted answers (text).")
-    elif kind == NUMERIC:
-        if not _is_number(answer):
-            add("answer", "The answer key of a numeric question is a number.")
-    else:
+    question_kind = kinds.kind_of(kind)
+    if question_kind is None:
         add("kind", f"Unknown question kind {kind!r}; use one of {', '.join(KINDS)}.")
+    else:
+        kinds.check_options(question_kind, keys, add)
+        question_kind.check_key(answer, keys, add)
 
     for name, value in (("tolerance", tolerance), ("rel_tolerance", rel_tolerance)):
         if value is None:
             continue
-        if kind != NUMERIC:
+        if question_kind is None or not question_kind.takes_tolerance:
             add(name, "Only numeric questions have a tolerance.")
-        elif not _is_number(value) or value < 0:
+        elif not kinds.is_number(value) or value < 0:
             add(name, "A tolerance is a number of at least 0.")
     return problems
 
@@ -246,44 +136,13 @@ def _score_question(spec: QuestionSpec, value: Any, *, partial_credit: bool) -> 
     """The fraction of the question's points earned (0..1). An answer of the wrong shape earns 0."""
     if answer_problem(spec, value) is not None:
         return Fraction(0)
-    if spec.kind == SINGLE:
-        return Fraction(int(_option_key(spec, value) == spec.answer))
-    if spec.kind == MULTIPLE:
-        chosen = {_option_key(spec, item) for item in value}
-        wanted = set(spec.answer)
-        if chosen == wanted:
-            return Fraction(1)
-        if not partial_credit:
-            return Fraction(0)
-        # Each wrong choice cancels a right one, so ticking every box earns nothing.
-        hits, misses = len(chosen & wanted), len(chosen - wanted)
-        return Fraction(max(0, hits - misses), len(wanted))
-    if spec.kind == TRUE_FALSE:
-        return Fraction(int(value == spec.answer))
-    if spec.kind == SHORT:
-        accepted = {normalize_text(item) for item in spec.answer}
-        return Fraction(int(normalize_text(value) in accepted))
-    if spec.kind == NUMERIC:
-        return Fraction(int(_within_tolerance(spec, float(value))))
-    return Fraction(0)
-
-
-def _within_tolerance(spec: QuestionSpec, value: float) -> bool:
-    expected = float(spec.answer)
-    allowed = DEFAULT_ABS_TOLERANCE if spec.tolerance is None else float(spec.tolerance)
-    if spec.rel_tolerance is not None:
-        allowed = max(allowed, float(spec.rel_tolerance) * abs(expected))
-    return abs(value - expected) <= allowed
+    return kinds.KINDS[spec.kind].score(spec, value, partial_credit)
 
 
 def shown_answer(spec: QuestionSpec) -> Any:
     """The correct answer as feedback, in the shape a student would have sent it."""
-    if spec.kind == SHORT:
-        return spec.answer[0]
-    if spec.kind == MULTIPLE:
-        order = list(spec.options)
-        return sorted(spec.answer, key=lambda key: order.index(key) if key in order else len(order))
-    return spec.answer
+    kind = kinds.kind_of(spec.kind)
+    return kind.shown_answer(spec) if kind is not None else spec.answer
 
 
 def grade(

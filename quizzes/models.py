@@ -5,14 +5,20 @@ from django.db import models
 from django.db.models import Q
 
 from access.tiers import Tier
+from content import scheduling
 from content.models import Chapter
 from coursecompanion.models import TimestampedModel
-from quizzes import grading
+from quizzes import grading, kinds
 
 
 class QuizQuerySet(models.QuerySet):
     def published(self) -> "QuizQuerySet":
-        return self.filter(published=True, chapter__published=True, chapter__course__published=True)
+        return self.filter(
+            scheduling.live_q(prefix="chapter__"),
+            published=True,
+            chapter__published=True,
+            chapter__course__published=True,
+        )
 
     def visible_to(self, user) -> "QuizQuerySet":
         """Drafts (or quizzes in draft chapters) are for staff only."""
@@ -81,12 +87,10 @@ class Quiz(TimestampedModel):
 
 
 class Question(TimestampedModel):
-    class Kind(models.TextChoices):
-        SINGLE = grading.SINGLE, "Single choice"
-        MULTIPLE = grading.MULTIPLE, "Multiple choice"
-        TRUE_FALSE = grading.TRUE_FALSE, "True / false"
-        SHORT = grading.SHORT, "Short answer"
-        NUMERIC = grading.NUMERIC, "Numeric"
+    # One member per kind of quizzes/kinds.py's table (SINGLE = "single", "Single choice", ...).
+    Kind = models.TextChoices(
+        "Kind", [(code.upper(), (code, kind.label)) for code, kind in kinds.KINDS.items()]
+    )
 
     quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="questions")
     order = models.PositiveIntegerField()

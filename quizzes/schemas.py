@@ -6,6 +6,7 @@ from ninja import Field, Schema
 from access.tiers import Tier
 from content.models import Chapter
 from coursecompanion.schemas import ObjectId
+from quizzes.kinds import KINDS
 from quizzes.models import Question
 
 
@@ -60,9 +61,12 @@ class QuizOut(Schema):
 
 class SubmitIn(Schema):
     answers: dict[str, Any] = Field(
-        description='{"<question_id>": answer}. Shapes by kind: single "B", multiple ["A", "C"], '
-        'true_false true, short "text", numeric 3.14. Every question needs an answer.',
-        examples=[{"12": "B", "13": ["A", "C"], "14": True, "15": "type", "16": 3.14}],
+        description='{"<question_id>": answer}. Shapes by kind: '
+        + ", ".join(f"{code} {kind.answer_shape}" for code, kind in KINDS.items())
+        + ". Every question needs an answer.",
+        examples=[
+            {str(number): kind.answer_example for number, kind in enumerate(KINDS.values(), 12)}
+        ],
     )
 
 

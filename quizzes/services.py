@@ -16,8 +16,10 @@ from django.utils import timezone
 from access import services as access_services
 from access.models import User
 from access.tiers import Tier
+from content import scheduling
 from content import services as content_services
 from coursecompanion.errors import Invalid, NotFound, RateLimited
+from coursecompanion.rows import park_positions
 from progress import services as progress_services
 from quizzes import grading
 from quizzes.models import Attempt, Question, Quiz
@@ -49,6 +51,7 @@ def access_quiz(*, user: User | None, quiz_id: int) -> Quiz:
         required_tier=quiz.effective_tier,
         code="quiz_locked",
         subject=f'Quiz {quiz.id} ("{quiz.title}")',
+        resource=f"quiz:{quiz.id}",
     )
     return quiz
 
@@ -138,16 +141,27 @@ def student_view(quiz: Quiz, questions: Iterable[Question]) -> dict[str, Any]:
 
 
 def get_quiz(*, user: User | None, quiz_id: int) -> dict[str, Any]:
-    """A quiz and its questions, without answers (from the content cache). Raises NotFound or
-    AccessDenied."""
+    """A quiz and its questions, without answers (from the content cache, with its chapter's
+    schedule window applied on every read). Raises NotFound or AccessDenied."""
+    staff = user is not None and user.is_authenticated and user.is_staff
 
     def build() -> dict[str, Any] | None:
-        quiz = Quiz.objects.visible_to(user).select_related("chapter").filter(pk=quiz_id).first()
-        return None if quiz is None else student_view(quiz, quiz.questions.all())
+        quizzes = (
+            Quiz.objects.all()
+            if staff
+            else Quiz.objects.filter(
+                published=True, chapter__published=True, chapter__course__published=True
+            )
+        )
+        quiz = quizzes.select_related("chapter").filter(pk=quiz_id).first()
+        if quiz is None:
+            return None
+        return {"view": student_view(quiz, quiz.questions.all()), "window": quiz.chapter.window}
 
-    view = content_services.read_published(user=user, key=f"quiz:{quiz_id}", build=build)
-    if view is None:
+    found = content_services.read_published(user=user, key=f"quiz:{quiz_id}", build=build)
+    if found is None or not (staff or scheduling.is_live(found["window"])):
         raise _quiz_not_found(quiz_id)
+    view = found["view"]
     access_services.require_access(
         user=user,
         required_tier=view["required_tier"],
@@ -398,9 +412,7 @@ def _rebuild_progress(*, quiz: Quiz, users: set[User]) -> None:
 def save_questions(*, quiz: Quiz, questions: Iterable[Question]) -> None:
     """Save a quiz's edited questions, allowing positions to be swapped or rotated."""
     questions = list(questions)
-    content_services.park_positions(
-        Question.objects.filter(quiz=quiz, pk__in=[q.pk for q in questions if q.pk])
-    )
+    park_positions(Question.objects.filter(quiz=quiz, pk__in=[q.pk for q in questions if q.pk]))
     for question in questions:
         question.quiz = quiz
         question.save()

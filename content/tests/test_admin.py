@@ -121,6 +121,7 @@ def test_duplicate_section_positions_are_refused_with_a_message(editor_client):
 
 def test_publish_and_unpublish_actions(editor_client, anon_client):
     chapter = ChapterFactory(published=False)
+    SectionFactory(chapter=chapter)  # a chapter with no sections cannot be published
     anon_client.get("/api/v1/chapters")  # warm the cache: the action must invalidate it
     response = editor_client.post(
         "/admin/content/chapter/",

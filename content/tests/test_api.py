@@ -259,7 +259,7 @@ def test_make_user_helper_is_case_insensitive(db):
 def test_a_lost_cache_version_never_reuses_an_old_one(anon_client, course):
     from django.core.cache import cache
 
-    from content.services import CONTENT_VERSION_KEY
+    from content.cache import CONTENT_VERSION_KEY
 
     anon_client.get("/api/v1/chapters")
     first = cache.get(CONTENT_VERSION_KEY)

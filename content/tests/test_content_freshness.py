@@ -1,17 +1,15 @@
 """A chapter edited in the admin is served fresh on the next read by every worker.
 
-Each worker keeps published content in its own memory (content.services.content_cache), checked
+Each worker keeps published content in its own memory (content.cache.content_cache), checked
 against the shared content version once per request. Here two such caches stand for two
 workers in front of one shared cache."""
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.test import Client
 
-from access.editors import EDITORS_GROUP
-from conftest import bearer_client, make_user
-from content import services
+from conftest import bearer_client
+from content import cache as content_cache
 from content.tests.factories import ChapterFactory, SectionFactory
 from content.tests.test_admin import inline_management
 from coursecompanion.shared_cache import VersionedLocalCache
@@ -22,22 +20,13 @@ pytestmark = pytest.mark.django_db
 def a_worker() -> VersionedLocalCache:
     return VersionedLocalCache(
         prefix="content",
-        version_key=services.CONTENT_VERSION_KEY,
-        new_version=services._fresh_version,
+        version_key=content_cache.CONTENT_VERSION_KEY,
+        new_version=content_cache._fresh_version,
     )
 
 
-@pytest.fixture
-def editor_client() -> Client:
-    editor = make_user("editor@example.com", is_staff=True)
-    editor.groups.add(Group.objects.get(name=EDITORS_GROUP))
-    client = Client()
-    client.force_login(editor)
-    return client
-
-
 def read_as(worker: VersionedLocalCache, monkeypatch, url: str) -> dict:
-    monkeypatch.setattr(services, "content_cache", worker)
+    monkeypatch.setattr(content_cache, "content_cache", worker)
     response = Client().get(url)
     assert response.status_code == 200
     return response.json()
@@ -101,7 +90,7 @@ def test_a_read_asks_the_shared_cache_once(monkeypatch, settings):
 
         monkeypatch.setattr(cache, name, counting)
     read_as(worker, monkeypatch, url)
-    assert calls == [("get", (services.CONTENT_VERSION_KEY,))]
+    assert calls == [("get", (content_cache.CONTENT_VERSION_KEY,))]
 
 
 def test_cached_content_cannot_be_changed_by_a_caller(monkeypatch):

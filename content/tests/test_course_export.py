@@ -10,7 +10,7 @@ from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from content import course_export, services
+from content import course_export, course_import, media
 from content.course_files import CourseFileError
 from content.management.commands.load_demo_course import DEMO_COURSE_DIR
 from content.models import Chapter, Course, MediaAsset, Section
@@ -27,7 +27,7 @@ SVG = b'<svg xmlns="http://www.w3.org/2000/svg"><circle r="4"/></svg>\n'
 def make_asset(name: str, data: bytes, file_name: str, **fields) -> MediaAsset:
     asset = MediaAsset(name=name, title=fields.pop("title", name.title()), **fields)
     asset.file = ContentFile(data, name=file_name)
-    return services.save_media_asset(asset=asset, file_changed=True)
+    return media.save_media_asset(asset=asset, file_changed=True)
 
 
 @pytest.fixture
@@ -124,7 +124,7 @@ def test_export_import_into_empty_database_export_is_byte_identical(
     else:
         settings.STORAGES["default"]["OPTIONS"]["bucket_name"] = s3_server.create_bucket()
         settings.STORAGES = {**settings.STORAGES}  # fires setting_changed: a new storage
-    imported = services.import_course(directory=first, write=True)
+    imported = course_import.import_course(directory=first, write=True)
     assert not imported.updated and not imported.deleted
 
     second = tmp_path / "second"
@@ -134,7 +134,7 @@ def test_export_import_into_empty_database_export_is_byte_identical(
     for path, data in exported.items():
         assert again[path] == data, path
     # Re-importing the export into the database it came from changes nothing.
-    assert not services.import_course(directory=second, write=True).changed
+    assert not course_import.import_course(directory=second, write=True).changed
 
 
 def db_snapshot() -> list:
@@ -182,7 +182,7 @@ def test_sha256_mismatch_aborts_naming_the_file(exported, settings):
     before = db_snapshot()
     (exported / "media/loop/loop_diagram.png").write_bytes(b"tampered")
     with pytest.raises(CourseFileError) as raised:
-        services.import_course(directory=exported, write=True)
+        course_import.import_course(directory=exported, write=True)
     assert "media/loop/loop_diagram.png" in raised.value.message
     assert "sha256" in raised.value.message
     assert db_snapshot() == before
@@ -197,7 +197,7 @@ def test_a_failure_after_media_were_stored_removes_them_again(exported, settings
 
     monkeypatch.setattr(MediaAsset, "save", failing_save)
     with pytest.raises(RuntimeError):
-        services.import_course(directory=exported, write=True)
+        course_import.import_course(directory=exported, write=True)
     assert {p for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file()} == stored_before
 
 
@@ -223,7 +223,7 @@ def test_bad_manifest_entries_name_the_manifest_line(exported, entry, expected):
     manifest.write_text(text + entry.format(sha=sha))
     before = db_snapshot()
     with pytest.raises(CourseFileError) as raised:
-        services.import_course(directory=exported, write=True)
+        course_import.import_course(directory=exported, write=True)
     assert expected in raised.value.message
     if expected != "listed twice":
         assert f"manifest.yaml:{line}" in raised.value.message
@@ -233,7 +233,7 @@ def test_bad_manifest_entries_name_the_manifest_line(exported, entry, expected):
 def test_import_dry_run_stores_no_media(exported, tmp_path, settings):
     wipe_content()
     settings.MEDIA_ROOT = tmp_path / "empty-media"
-    report = services.import_course(directory=exported, write=False)
+    report = course_import.import_course(directory=exported, write=False)
     assert {"media loop", "media logo"} <= set(report.created)
     assert not Course.objects.exists() and not MediaAsset.objects.exists()
     assert not Path(settings.MEDIA_ROOT).exists()
@@ -250,7 +250,7 @@ def test_import_updates_changed_media(exported, django_capture_on_commit_callbac
         .replace('alt_text: A "loop"', "alt_text: Better words")
     )
     with django_capture_on_commit_callbacks(execute=True):
-        report = services.import_course(directory=exported, write=True)
+        report = course_import.import_course(directory=exported, write=True)
     assert report.updated == ["media loop"]
     loop.refresh_from_db()
     assert loop.alt_text == "Better words"
@@ -263,7 +263,7 @@ def test_media_name_of_another_course_is_refused(exported):
     other = ChapterFactory(course=CourseFactory(slug="other"), slug="elsewhere")
     MediaAsset.objects.filter(name="loop").update(chapter=other)
     with pytest.raises(CourseFileError, match="another course"):
-        services.import_course(directory=exported, write=True)
+        course_import.import_course(directory=exported, write=True)
 
 
 def test_export_rewrites_only_what_changed_and_leaves_other_files_alone(exported, rich_course):
@@ -299,7 +299,7 @@ def test_export_unknown_course_is_not_found(tmp_path):
 
 def test_exporter_file_names_are_checked(rich_course, tmp_path, monkeypatch):
     monkeypatch.setattr(
-        services, "chapter_part_exporters", [lambda *, chapter: {"../escape.yaml": b""}]
+        course_export, "chapter_part_exporters", [lambda *, chapter: {"../escape.yaml": b""}]
     )
     with pytest.raises(DomainError, match="unusable file name"):
         course_export.export_course(slug="rich", directory=tmp_path, write=True)
@@ -314,11 +314,11 @@ def test_manifest_is_readable_yaml(exported):
 
 
 def test_demo_course_round_trip(tmp_path, media_storage):
-    services.import_course(directory=DEMO_COURSE_DIR, write=True)
+    course_import.import_course(directory=DEMO_COURSE_DIR, write=True)
     first, second = tmp_path / "a", tmp_path / "b"
     course_export.export_course(slug="modern-python", directory=first, write=True)
     wipe_content()
-    services.import_course(directory=first, write=True)
+    course_import.import_course(directory=first, write=True)
     course_export.export_course(slug="modern-python", directory=second, write=True)
     assert read_tree(first) == read_tree(second)
 

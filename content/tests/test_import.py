@@ -5,7 +5,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from content import services
+from content import course_import
 from content.course_files import CourseFileError
 from content.management.commands.load_demo_course import DEMO_COURSE_DIR
 from content.models import Chapter, Course, Section
@@ -34,7 +34,7 @@ def folder(tmp_path: Path) -> Path:
 
 
 def test_import_creates_course_and_is_idempotent(folder):
-    report = services.import_course(directory=folder, write=True)
+    report = course_import.import_course(directory=folder, write=True)
     assert len(report.created) == 1 + 2 + 4
     chapter = Chapter.objects.get(slug="ch2")
     assert chapter.required_tier == "premium"
@@ -43,37 +43,37 @@ def test_import_creates_course_and_is_idempotent(folder):
     assert chapter.sections.get(order=2).content == "# B\n\nBody.\n"
     stamps = list(Section.objects.order_by("id").values_list("updated_at", flat=True))
 
-    again = services.import_course(directory=folder, write=True)
+    again = course_import.import_course(directory=folder, write=True)
     assert not again.changed
     assert again.unchanged == 7
     assert list(Section.objects.order_by("id").values_list("updated_at", flat=True)) == stamps
 
 
 def test_import_dry_run_saves_nothing(folder):
-    report = services.import_course(directory=folder, write=False)
+    report = course_import.import_course(directory=folder, write=False)
     assert report.created
     assert not Course.objects.exists()
 
 
 def test_import_updates_and_swaps_positions(folder):
-    services.import_course(directory=folder, write=True)
+    course_import.import_course(directory=folder, write=True)
     for name, order in (("01-ch1", 2), ("02-ch2", 1)):
         path = folder / "chapters" / name / "chapter.md"
         text = path.read_text().replace(f"order: {3 - order}", f"order: {order}")
         path.write_text(text)
     (folder / "chapters" / "01-ch1" / "02-b.md").unlink()
-    report = services.import_course(directory=folder, write=True)
+    report = course_import.import_course(directory=folder, write=True)
     assert sorted(report.updated) == ["chapter ch1", "chapter ch2"]
     assert report.deleted == ["section ch1/2"]
     assert list(Chapter.objects.values_list("slug", flat=True)) == ["ch2", "ch1"]
 
 
 def test_malformed_yaml_aborts_naming_file_and_line(folder):
-    services.import_course(directory=folder, write=True)
+    course_import.import_course(directory=folder, write=True)
     write(folder / "chapters" / "01-ch1" / "01-a.md", "---\ntitle: Changed\norder: 1\n---\nNew")
     write(folder / "chapters" / "02-ch2" / "chapter.md", "---\nslug: ch2\ntitle: [oops\n---\n")
     with pytest.raises(CourseFileError) as raised:
-        services.import_course(directory=folder, write=True)
+        course_import.import_course(directory=folder, write=True)
     assert "02-ch2/chapter.md:3" in raised.value.message
     # The earlier file's change was rolled back with the rest.
     assert Section.objects.get(chapter__slug="ch1", order=1).title == "A"
@@ -85,7 +85,7 @@ def test_invalid_field_value_names_the_file(folder):
         "---\nslug: ch1\ntitle: T\norder: 1\nrequired_tier: platinum\n---\n",
     )
     with pytest.raises(CourseFileError) as raised:
-        services.import_course(directory=folder, write=True)
+        course_import.import_course(directory=folder, write=True)
     assert "01-ch1/chapter.md" in raised.value.message
     assert "platinum" in raised.value.message
     assert not Course.objects.exists()
@@ -141,7 +141,7 @@ def test_load_command_reports_file_errors(monkeypatch, tmp_path):
 def test_repeated_positions_or_slugs_abort_naming_both_files(folder, path, text, message):
     write(folder / path, text)
     with pytest.raises(CourseFileError) as raised:
-        services.import_course(directory=folder, write=True)
+        course_import.import_course(directory=folder, write=True)
     assert message in raised.value.message
     assert path in raised.value.message
     assert not Course.objects.exists()

@@ -3,7 +3,7 @@
 import pytest
 from django.core.files.base import ContentFile
 
-from content import services
+from content import media
 from content.models import MediaAsset
 from content.tests.factories import ChapterFactory, SectionFactory
 
@@ -23,7 +23,7 @@ pytestmark = pytest.mark.django_db
     ],
 )
 def test_media_references(text, names):
-    assert services.media_references(text) == names
+    assert media.media_references(text) == names
 
 
 @pytest.fixture
@@ -34,7 +34,7 @@ def chapters(settings, tmp_path):
     for name, chapter in (("own", free), ("shared", None), ("premium-only", premium)):
         asset = MediaAsset(name=name, title=name, chapter=chapter)
         asset.file = ContentFile(b"bytes of " + name.encode(), name=f"{name}.png")
-        services.save_media_asset(asset=asset, file_changed=True)
+        media.save_media_asset(asset=asset, file_changed=True)
     return free, premium
 
 
@@ -82,5 +82,5 @@ def test_chapter_with_references_keeps_constant_queries(
 def test_admin_fills_a_missing_name_from_the_title(chapters):
     asset = MediaAsset(title="Own", chapter=None)
     asset.file = ContentFile(b"x", name="x.png")
-    services.save_media_asset(asset=asset, file_changed=True)
+    media.save_media_asset(asset=asset, file_changed=True)
     assert asset.name == "own-2"

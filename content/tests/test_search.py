@@ -399,9 +399,11 @@ def test_search_uses_a_constant_number_of_queries(
         search(client, q)
     for order in range(20, 40):
         SectionFactory(chapter=library["basics"], order=order, content=f"recursion {order}")
-    # On SQLite a known-words check and, only when a word is unknown, its spelling candidates
-    # (one query on PostgreSQL); the page with its count.
-    with django_assert_max_num_queries(3), CaptureQueriesContext(connection) as large:
+    # The chapter outline (which chapters are live); on SQLite a known-words check and, only
+    # when a word is unknown, its spelling candidates (one query on PostgreSQL); the page with
+    # its count; and for a search that found nothing (or only locked hits) its search-gap row.
+    # (New sections bump the content version: neither the outline nor the search is cached.)
+    with django_assert_max_num_queries(5), CaptureQueriesContext(connection) as large:
         search(client, q)
     assert len(large) == len(small)
 
@@ -565,9 +567,9 @@ def test_locked_text_never_leaves_the_database_as_a_snippet(library):
     assert "«" in premium_hit.snippet
 
 
-def test_a_repeated_search_is_served_from_the_cache(library, django_assert_num_queries):
+def test_a_repeated_search_is_served_from_the_cache(library, django_assert_max_num_queries):
     client = bearer_client(make_user("repeat@example.com"))
     first = search(client, "How does Recursion work?")
-    with django_assert_num_queries(0):
+    with django_assert_max_num_queries(1):  # only the search-gap log may write
         again = search(client, "how does recursion work")  # the same meaning
     assert again == first

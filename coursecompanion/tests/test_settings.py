@@ -16,7 +16,12 @@ KEPT_VARIABLES = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR")
 SECRET = "s" * 50
 JWT_KEY = "j" * 50
 DATABASE = "postgres://app@db.invalid:5432/app"  # never connected to: settings only parse it
-PRODUCTION = {"DJANGO_SECRET_KEY": SECRET, "JWT_SIGNING_KEY": JWT_KEY, "DATABASE_URL": DATABASE}
+PRODUCTION = {
+    "DJANGO_SECRET_KEY": SECRET,
+    "JWT_SIGNING_KEY": JWT_KEY,
+    "DATABASE_URL": DATABASE,
+    "PUBLIC_BASE_URL": "https://course.example.com",
+}
 
 PRINT_SETTINGS = """
 import json
@@ -65,6 +70,14 @@ def test_production_keys_must_be_long(name):
     result = run("-c", "import coursecompanion.wsgi", **{**PRODUCTION, name: "x" * 31})
     assert result.returncode != 0
     assert f"{name} must be at least 32 characters long" in result.stderr
+
+
+def test_the_public_base_url_must_be_https_in_production():
+    result = run(
+        "-c", "import coursecompanion.wsgi", **{**PRODUCTION, "PUBLIC_BASE_URL": "http://x.io"}
+    )
+    assert result.returncode != 0
+    assert "PUBLIC_BASE_URL must start with https://" in result.stderr
 
 
 def test_web_process_starts_with_the_environment_and_safe_defaults():

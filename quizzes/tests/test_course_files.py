@@ -5,7 +5,7 @@ import pytest
 import yaml
 from django.core.management import call_command
 
-from content import services as content_services
+from content import course_export, course_import
 from content.course_files import CourseFileError
 from content.management.commands.load_demo_course import DEMO_COURSE_DIR
 from content.models import Chapter, Course
@@ -63,7 +63,7 @@ def quiz_file(folder: Path) -> Path:
 
 
 def test_import_creates_the_quiz_and_is_idempotent(folder):
-    report = content_services.import_course(directory=folder, write=True)
+    report = course_import.import_course(directory=folder, write=True)
     assert {"quiz tiny-quiz", "question tiny-quiz/1", "question tiny-quiz/2"} <= set(report.created)
     quiz = Quiz.objects.get(slug="tiny-quiz")
     assert (quiz.chapter.slug, quiz.pass_percent, quiz.partial_credit) == ("ch1", 60, True)
@@ -72,25 +72,25 @@ def test_import_creates_the_quiz_and_is_idempotent(folder):
     assert (first.answer, first.points, second.answer, second.tolerance) == ("B", 2, 4, 0)
     stamps = sorted(Question.objects.values_list("updated_at", flat=True))
 
-    again = content_services.import_course(directory=folder, write=True)
+    again = course_import.import_course(directory=folder, write=True)
     assert not again.changed
     assert sorted(Question.objects.values_list("updated_at", flat=True)) == stamps
 
 
 def test_import_updates_and_deletes_questions(folder):
-    content_services.import_course(directory=folder, write=True)
+    course_import.import_course(directory=folder, write=True)
     text = QUIZ_YAML.replace("answer: B", "answer: A").split("  - order: 2")[0]
     write(quiz_file(folder), text)
-    report = content_services.import_course(directory=folder, write=True)
+    report = course_import.import_course(directory=folder, write=True)
     assert report.updated == ["question tiny-quiz/1"]
     assert report.deleted == ["question tiny-quiz/2"]
     assert Question.objects.get().answer == "A"
 
 
 def test_a_folder_without_quiz_yaml_leaves_quizzes_alone(folder):
-    content_services.import_course(directory=folder, write=True)
+    course_import.import_course(directory=folder, write=True)
     quiz_file(folder).unlink()
-    report = content_services.import_course(directory=folder, write=True)
+    report = course_import.import_course(directory=folder, write=True)
     assert not report.changed
     assert Quiz.objects.filter(slug="tiny-quiz").exists()
 
@@ -111,7 +111,7 @@ def test_a_folder_without_quiz_yaml_leaves_quizzes_alone(folder):
 def test_import_errors_name_the_file_and_line(folder, replace, by, line, fragment):
     write(quiz_file(folder), QUIZ_YAML.replace(replace, by))
     with pytest.raises(CourseFileError) as raised:
-        content_services.import_course(directory=folder, write=True)
+        course_import.import_course(directory=folder, write=True)
     assert f"01-ch1/quiz.yaml:{line}:" in raised.value.message
     assert fragment in raised.value.message
     assert not Course.objects.exists()  # the whole import was rolled back
@@ -120,7 +120,7 @@ def test_import_errors_name_the_file_and_line(folder, replace, by, line, fragmen
 def test_quiz_slug_of_another_chapter_is_refused(folder):
     QuizFactory(slug="tiny-quiz")
     with pytest.raises(CourseFileError) as raised:
-        content_services.import_course(directory=folder, write=True)
+        course_import.import_course(directory=folder, write=True)
     assert "already belongs to chapter" in raised.value.message
 
 
@@ -167,7 +167,7 @@ def test_export_import_export_gives_the_same_bytes(tmp_path):
     Course.objects.all().delete()
     assert not Quiz.objects.exists()
 
-    content_services.import_course(directory=tmp_path, write=True)
+    course_import.import_course(directory=tmp_path, write=True)
     reimported = Chapter.objects.get(slug=chapter.slug)
     assert export_quiz(chapter=reimported)[QUIZ_FILE] == exported
     assert (
@@ -181,8 +181,8 @@ def test_export_import_export_gives_the_same_bytes(tmp_path):
 def test_exporter_and_importer_are_registered():
     from quizzes.course_files import import_quiz
 
-    assert content_services.chapter_part_importers.count(import_quiz) == 1
-    assert content_services.chapter_part_exporters.count(export_quiz) == 1
+    assert course_import.chapter_part_importers.count(import_quiz) == 1
+    assert course_export.chapter_part_exporters.count(export_quiz) == 1
 
 
 def test_load_demo_course_loads_a_mixed_quiz_per_chapter():

@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from content import services
+from content import course_import
 from coursecompanion.errors import DomainError
 
 
@@ -18,7 +18,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, directory: Path, write: bool, **options) -> None:
         try:
-            report = services.import_course(directory=directory, write=write)
+            report = course_import.import_course(directory=directory, write=write)
         except DomainError as error:
             raise CommandError(error.message) from error
         verb = "" if write else "would be "

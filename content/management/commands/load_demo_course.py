@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from content import services
+from content import course_import
 from coursecompanion.errors import DomainError
 
 DEMO_COURSE_DIR = Path(__file__).resolve().parents[2] / "demo_course"
@@ -16,7 +16,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, write: bool, **options) -> None:
         try:
-            report = services.import_course(directory=DEMO_COURSE_DIR, write=write)
+            report = course_import.import_course(directory=DEMO_COURSE_DIR, write=write)
         except DomainError as error:
             raise CommandError(error.message) from error
         self.stdout.write(f"Demo course: {report.counts(write=write)}.")

@@ -1,12 +1,12 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
+from content.cache import bump_content_version
 from content.search_index import (
     SUPPORTED_VENDORS,
     indexed_section_count,
     rebuild_search_index,
 )
-from content.services import bump_content_version
 
 
 class Command(BaseCommand):

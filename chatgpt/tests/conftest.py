@@ -1,0 +1,2 @@
+# The gated course (free, premium and draft chapters) the access tests use.
+from access.tests.conftest import gated_course  # noqa: F401

@@ -1,0 +1,60 @@
+"""The published-content cache: one version key, bumped on every edit, invalidates it all."""
+
+import logging
+import time
+from collections.abc import Callable
+from typing import TypeVar
+
+from django.conf import settings
+from django.core.cache import cache
+
+from access.models import User
+from coursecompanion import shared_cache
+from coursecompanion.shared_cache import VersionedLocalCache
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+CONTENT_VERSION_KEY = "content:version"
+
+
+def _fresh_version() -> int:
+    # A lost version key (evicted, or a flushed Redis) must never restart at a number that old
+    # entries still carry: start from the clock, which only moves forward.
+    return time.time_ns() // 1000
+
+
+def bump_content_version() -> None:
+    """Invalidate every cached piece of published content at once."""
+    try:
+        cache.incr(CONTENT_VERSION_KEY)
+    except ValueError:
+        cache.set(CONTENT_VERSION_KEY, _fresh_version(), None)
+    except Exception:
+        logger.warning("Could not bump the content cache version", exc_info=True)
+
+
+# Published content in each process, checked against the shared version once per request: a
+# chapter read costs one cache round trip, not four, and an edit reaches every worker on its
+# next request.
+content_cache = VersionedLocalCache(
+    prefix="content", version_key=CONTENT_VERSION_KEY, new_version=_fresh_version
+)
+# Resolving a token fetches the content version with the user (coursecompanion/shared_cache.py).
+shared_cache.user_request_keys.append(lambda user_id: CONTENT_VERSION_KEY)
+
+
+def cached(key: str, build: Callable[[], T]) -> T:
+    """Published content from the cache, built on a miss. A cache outage falls back to the
+    database: content reads fail open."""
+    return content_cache.get(key, build, seconds=settings.CONTENT_CACHE_SECONDS)
+
+
+def is_staff(user: User | None) -> bool:
+    return user is not None and user.is_authenticated and user.is_staff
+
+
+def read(user: User | None, key: str, build: Callable[[], T]) -> T:
+    """Content as `user` may see it. Staff may see drafts, so their reads never touch the shared
+    published-content cache."""
+    return build() if is_staff(user) else cached(key, build)
