@@ -3,6 +3,8 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
 HOST_PORT ?= 127.0.0.1:8000
+# What `make run` watches for changes (not .venv: uvicorn would poll every installed file).
+RELOAD_DIRS := coursecompanion access content quizzes progress templates
 
 .PHONY: run test lint check install install-dev clean bench
 
@@ -22,12 +24,14 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(VENV)/bin/pyth
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
+# Serves the ASGI app (Django and the MCP server at /mcp), reloading when Python code changes.
 run: export DJANGO_DEBUG ?= 1
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo_course --write
 	$(PY) manage.py ensure_local_admin
-	$(PY) manage.py runserver $(HOST_PORT)
+	$(VENV)/bin/uvicorn coursecompanion.asgi:application --host $(word 1,$(subst :, ,$(HOST_PORT))) \
+	  --port $(word 2,$(subst :, ,$(HOST_PORT))) --reload $(foreach d,$(RELOAD_DIRS),--reload-dir $(d))
 
 test: install-dev
 	$(VENV)/bin/pytest -q $(PYTEST_ARGS)

@@ -4,7 +4,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserChangeForm, UserCreationForm
 
 from access import services
-from access.models import OAuthConnection, TierChange, TierPlan, User
+from access.models import ClientRegistration, OAuthConnection, TierChange, TierPlan, User
 
 
 class EmailUserCreationForm(UserCreationForm):
@@ -159,4 +159,33 @@ class OAuthConnectionAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(ClientRegistration)
+class ClientRegistrationAdmin(admin.ModelAdmin):
+    """Every client that registered itself (RFC 7591: ChatGPT Apps, the MCP Inspector), from
+    where and with what. Read-only, since it is the record; the client itself is under "Django
+    OAuth Toolkit", where deleting it revokes everything it holds."""
+
+    list_display = (
+        "created_at",
+        "client_name",
+        "application",
+        "token_endpoint_auth_method",
+        "ip_address",
+    )
+    list_filter = ("token_endpoint_auth_method",)
+    search_fields = ("client_name", "application__client_id", "ip_address", "redirect_uris")
+    list_select_related = ("application",)
+    date_hierarchy = "created_at"
+    ordering = ("-created_at", "-id")
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
         return False

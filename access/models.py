@@ -232,3 +232,21 @@ class RedeemedCode(models.Model):
 
     def __str__(self) -> str:
         return f"Code redeemed at {self.redeemed_at:%Y-%m-%d %H:%M}"
+
+
+class ClientRegistration(models.Model):
+    """One dynamic client registration (RFC 7591): anyone may register a client without an
+    account (ChatGPT Apps do), so each one is kept with where it came from and what it asked."""
+
+    application = models.OneToOneField(
+        "oauth2_provider.Application", on_delete=models.CASCADE, related_name="registration"
+    )
+    client_name = models.CharField(max_length=255, blank=True)
+    token_endpoint_auth_method = models.CharField(max_length=32)
+    redirect_uris = models.TextField(help_text="Space separated, as registered.")
+    ip_address = models.CharField(max_length=64)
+    user_agent = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.client_name or self.application_id} registered {self.created_at:%Y-%m-%d}"

@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 from oauth2_provider.models import AccessToken, Application, Grant, RefreshToken
 from oauth2_provider.oauth2_validators import OAuth2Validator
-from oauth2_provider.views import OAuthServerMetadataView
+from oauth2_provider.views import OAuthProtectedResourceMetadataView, OAuthServerMetadataView
 from oauthlib.oauth2.rfc6749 import errors
 
 from access.auth import Credential
@@ -44,13 +44,18 @@ def checksum(value: str) -> str:
 
 def pkce_required(client_id: str) -> bool:
     """PKCE is required unless the client is a known confidential one (it authenticates with its
-    secret at the token endpoint). Unknown ids are refused later anyway."""
-    client_type = (
+    secret at the token endpoint) that staff created: every self-registered client (RFC 7591,
+    the MCP App) needs it, whatever its auth method. Unknown ids are refused later anyway."""
+    found = (
         Application.objects.filter(client_id=client_id)
-        .values_list("client_type", flat=True)
+        .values_list("client_type", "registration_source")
         .first()
     )
-    return client_type != Application.CLIENT_CONFIDENTIAL
+    if found is None:
+        return True
+    client_type, source = found
+    self_registered = source == Application.RegistrationSource.DCR
+    return client_type != Application.CLIENT_CONFIDENTIAL or self_registered
 
 
 class CourseCompanionOAuth2Validator(OAuth2Validator):
@@ -72,6 +77,8 @@ class CourseCompanionOAuth2Validator(OAuth2Validator):
         return False
 
     def _save_bearer_token(self, token, request, *args, **kwargs) -> None:
+        if request.grant_type == "refresh_token":
+            self._claim_refresh_token(request)
         super()._save_bearer_token(token, request, *args, **kwargs)
         if request.grant_type == "authorization_code":
             self._redeem_code(token, request)
@@ -79,6 +86,16 @@ class CourseCompanionOAuth2Validator(OAuth2Validator):
             OAuthConnection.objects.update_or_create(
                 user=request.user, application=request.client, defaults={"scope": token["scope"]}
             )
+
+    def _claim_refresh_token(self, request) -> None:
+        # Lock the refresh token for this transaction before DOT rotates it: a concurrent use of
+        # the same token (validated before this one rotated it) must be refused, not handed the
+        # tokens just minted, nor new ones after a replay revoked the family. Without a grace
+        # period any second use is a replay.
+        presented = request.refresh_token_instance
+        current = RefreshToken.objects.select_for_update().filter(pk=presented.pk).first()
+        if current is None or current.revoked is not None:
+            raise errors.InvalidGrantError(request=request)
 
     def _redeem_code(self, token, request) -> None:
         # Inside save_bearer_token's transaction: if another request redeemed the code first,
@@ -233,3 +250,24 @@ def authorization_server_metadata_view(request: HttpRequest) -> JsonResponse:
     # Read by clients in browsers too (discovery before registration).
     response["Access-Control-Allow-Origin"] = "*"
     return response
+
+
+class ProtectedResourceMetadataView(OAuthProtectedResourceMetadataView):
+    """RFC 9728 metadata, with the resource named at PUBLIC_BASE_URL (what tokens' audiences are
+    checked against) rather than at whatever host the request came through."""
+
+    def get_resource(self, request: HttpRequest) -> str:
+        _, _, path = request.path.partition("/.well-known/oauth-protected-resource")
+        return f"{settings.PUBLIC_BASE_URL}{path.rstrip('/')}"
+
+    def get_authorization_servers(self, request: HttpRequest) -> list[str]:
+        return [settings.PUBLIC_BASE_URL]
+
+    def get_resource_documentation(self) -> str:
+        return f"{settings.PUBLIC_BASE_URL}/api/v1/docs"
+
+    def get_resource_policy_uri(self) -> str:
+        return f"{settings.PUBLIC_BASE_URL}/privacy/"
+
+    def get_resource_tos_uri(self) -> str:
+        return f"{settings.PUBLIC_BASE_URL}/terms/"

@@ -218,6 +218,16 @@ def limit_registration(request: HttpRequest) -> None:
     )
 
 
+def limit_client_registration(request: HttpRequest) -> None:
+    """Count an OAuth client registration (RFC 7591, anonymous) per IP. Fails closed: an
+    outage must not open unlimited registration. Raises RateLimited or NotReady."""
+    rate = settings.RATE_LIMITS["client_register_per_ip"]
+    enforce(
+        [Counter("oauth:register:ip", f"ip:{client_ip(request)}", rate)],
+        fail_closed=True,
+    )
+
+
 # --- refused calls ---------------------------------------------------------------------------
 
 # What the API raises before (or instead of) running an operation: a missing or bad token, a

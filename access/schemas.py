@@ -68,7 +68,9 @@ class TierPlanOut(Schema):
 
     @staticmethod
     def resolve_unlocks(plan) -> list[str]:
-        return plan.unlock_list
+        # A plan row, or this schema's own output validated again (the MCP SDK checks each
+        # tool's structuredContent against its output schema).
+        return plan["unlocks"] if isinstance(plan, dict) else plan.unlock_list
 
 
 class TierPlanListOut(Schema):

@@ -1,17 +1,19 @@
 """The student's pages of the OAuth flow: sign in (or register), then consent. ChatGPT opens them
 in the phone's browser; they are plain HTML forms (templates/oauth/), no script needed."""
 
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from django import forms
 from django.contrib.auth import login, logout
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
+from oauth2_provider import views as oauth_views
+from oauth2_provider.models import AccessToken, Application
 from oauth2_provider.views import AuthorizationView
 
 from access import ratelimits, services
@@ -145,6 +147,9 @@ def sign_out(request: HttpRequest) -> HttpResponse:
     return HttpResponseRedirect(f"{reverse('oauth-sign-in')}?{urlencode({'next': next_url})}")
 
 
+SELF_REGISTERED = Application.RegistrationSource.DCR
+
+
 class ConsentView(AuthorizationView):
     """DOT's authorization endpoint with our consent page: it names the app and says what each
     scope allows, in the words of settings.OAUTH2_PROVIDER["SCOPES"]."""
@@ -155,4 +160,28 @@ class ConsentView(AuthorizationView):
         context = super().get_context_data(**kwargs)
         user = self.request.user
         context["signed_in_as"] = user.email if isinstance(user, User) else ""
+        application = context.get("application")
+        if application is not None and application.registration_source == SELF_REGISTERED:
+            # A self-registered client (RFC 7591) chose its own name: say where allowing it
+            # sends the student, so a look-alike name cannot hide another site.
+            context["returns_to"] = urlsplit(context.get("redirect_uri") or "").hostname
         return context
+
+
+class TokenView(oauth_views.TokenView):
+    """DOT's token endpoint. A replay racing the request it copies (the same refresh token or
+    code sent twice at once) revokes the tokens just issued before DOT reads them back for its
+    `app_authorized` signal: that is the replay protection working, and answers invalid_grant,
+    not a 500."""
+
+    def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        try:
+            return super().post(request, *args, **kwargs)
+        except AccessToken.DoesNotExist:
+            return JsonResponse(
+                {
+                    "error": "invalid_grant",
+                    "error_description": "The grant was used twice; its tokens were revoked.",
+                },
+                status=400,
+            )

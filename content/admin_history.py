@@ -107,6 +107,8 @@ class HistoryAdmin(VersionAdmin):
             "revert_url": reverse(self._url_name("revert"), args=[instance.pk, version.pk]),
             "history_url": reverse(self._url_name("history"), args=[instance.pk]),
             "can_revert": self.has_change_permission(request, instance),
+            "is_current": history.versions_of(instance).values_list("pk", flat=True).first()
+            == version.pk,
         }
         return TemplateResponse(request, "admin/history/diff.html", context)
 

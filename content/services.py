@@ -68,7 +68,8 @@ def scheduled_outline() -> list[dict[str, Any]]:
         )
         return [{"summary": chapter_summary(c), "window": c.window} for c in chapters]
 
-    return cache.cached("outline", build)
+    # A key of its own: entries of the old shape (bare summaries) may outlive a deploy in Redis.
+    return cache.cached("outline:windowed", build)
 
 
 def with_lock_state(summary: dict[str, Any], *, user: User | None) -> dict[str, Any]:
@@ -177,7 +178,7 @@ def get_section(*, user: User | None, section_id: int) -> dict[str, Any]:
             "window": section.chapter.window,
         }
 
-    found = cache.read(user, f"section:{section_id}", build)
+    found = cache.read(user, f"section:{section_id}:windowed", build)
     if found is not None and not cache.is_staff(user) and not scheduling.is_live(found["window"]):
         found = None
     if found is None:

@@ -48,7 +48,13 @@ def security_schemes(base_url: str | None = None) -> dict:
                     "authorizationUrl": f"{base}/oauth/authorize/",
                     "tokenUrl": f"{base}/oauth/token/",
                     "refreshUrl": f"{base}/oauth/token/",
-                    "scopes": dict(settings.OAUTH2_PROVIDER["SCOPES"]),
+                    # The GPT gets a refresh token with every code; offline_access is what
+                    # MCP clients (the ChatGPT App) ask for, and means nothing to the API.
+                    "scopes": {
+                        name: text
+                        for name, text in settings.OAUTH2_PROVIDER["SCOPES"].items()
+                        if name != "offline_access"
+                    },
                 }
             },
         },

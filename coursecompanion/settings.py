@@ -307,6 +307,8 @@ RATE_LIMITS = {
     "login_per_account": env.str("RATE_LIMIT_LOGIN_PER_ACCOUNT", default="20/m"),
     "login_per_ip": env.str("RATE_LIMIT_LOGIN_PER_IP", default="20/m"),
     "register_per_ip": env.str("RATE_LIMIT_REGISTER_PER_IP", default="10/h"),
+    # Anonymous OAuth client registrations (MCP clients such as ChatGPT register themselves).
+    "client_register_per_ip": env.str("RATE_LIMIT_CLIENT_REGISTER_PER_IP", default="20/h"),
     # Calls refused before their operation runs (400, 401, 403, 413, 422), per user a valid
     # token names, else per IP; past it every call of that caller answers 429.
     "rejected": env.str("RATE_LIMIT_REJECTED", default="60/m"),
@@ -375,6 +377,7 @@ OAUTH2_PROVIDER = {
             "Submit quiz answers, mark chapters as started or finished, "
             "and check in for your daily streak."
         ),
+        "offline_access": "Stay connected after this chat ends, until you disconnect the app.",
     },
     # No default: a request without a scope is refused (invalid_scope), never silently widened.
     "DEFAULT_SCOPES": [],
@@ -397,6 +400,13 @@ OAUTH2_PROVIDER = {
     "OAUTH2_GRANT_TYPES_SUPPORTED": ["authorization_code", "refresh_token"],
     "OAUTH2_TOKEN_ENDPOINT_AUTH_METHODS_SUPPORTED": ["client_secret_post", "client_secret_basic"],
     "OIDC_ISS_ENDPOINT": PUBLIC_BASE_URL,
+    # RFC 7591 dynamic registration, for MCP clients (ChatGPT Apps register themselves, with no
+    # account): open to anyone, so access/client_registration.py rate limits it per IP, checks the
+    # redirect URIs and records every registration before DOT creates the client.
+    "DCR_ENABLED": True,
+    "DCR_REGISTRATION_PERMISSION_CLASSES": ("oauth2_provider.dcr.AllowAllDCRPermission",),
+    # RFC 9728 protected-resource metadata (access/oauth.py: ProtectedResourceMetadataView).
+    "OAUTH2_PROTECTED_RESOURCE_NAME": "Course Companion",
     # RFC 9700 best practice, enforced now rather than at DOT 4.0: no implicit or password
     # grant, no "plain" PKCE, no token in a query string, tokens stored only as hashes, and the
     # issuer named in every authorization response (RFC 9207).
@@ -410,3 +420,7 @@ OAUTH2_PROVIDER = {
     "COMPLIANT_BCP_RFC9700_REDIRECT_URI_MATCHING": True,
     "COMPLIANT_BCP_RFC9700_PKCE_REQUIRED": True,
 }
+# --- the MCP server at /mcp (coursecompanion/mcp_server.py) ---
+# Threads per process that run tools (each keeps its own database connection while
+# DATABASE_CONN_MAX_AGE allows): bounds the connections an `mcp:` worker holds.
+MCP_WORKER_THREADS = env.int("MCP_WORKER_THREADS", default=8)

@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 from oauth2_provider import views as oauth_views
 
-from access import oauth
+from access import client_registration, oauth
 from access import views as access_views
 from chatgpt import views as chatgpt_views
 from content.admin_preview import preview_view
@@ -19,9 +19,18 @@ admin.site.site_title = "Course Companion admin"
 oauth_urlpatterns = (
     [
         path("authorize/", access_views.ConsentView.as_view(), name="authorize"),
-        path("token/", oauth_views.TokenView.as_view(), name="token"),
+        path("token/", access_views.TokenView.as_view(), name="token"),
         path("revoke_token/", oauth_views.RevokeTokenView.as_view(), name="revoke-token"),
         path("introspect/", oauth_views.IntrospectTokenView.as_view(), name="introspect"),
+        # RFC 7591 / 7592: MCP clients register themselves (access/client_registration.py).
+        path(
+            "register/", client_registration.ClientRegistrationView.as_view(), name="dcr-register"
+        ),
+        path(
+            "register/<str:client_id>/",
+            client_registration.ClientConfigurationView.as_view(),
+            name="dcr-register-management",
+        ),
     ],
     "oauth2_provider",
 )
@@ -40,6 +49,17 @@ urlpatterns = [
         ".well-known/oauth-authorization-server",
         oauth.authorization_server_metadata_view,
         name="oauth-server-metadata",
+    ),
+    # RFC 9728: for the whole API, and for the MCP server (the path-suffixed form).
+    path(
+        ".well-known/oauth-protected-resource",
+        oauth.ProtectedResourceMetadataView.as_view(),
+        name="oauth-protected-resource",
+    ),
+    path(
+        ".well-known/oauth-protected-resource/mcp",
+        oauth.ProtectedResourceMetadataView.as_view(),
+        name="oauth-protected-resource-mcp",
     ),
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),

@@ -13,6 +13,7 @@ from django.utils.html import format_html
 from content import checks, history
 from content.admin import warn_about
 from content.admin_history import HistoryAdmin
+from content.admin_preview import MarkdownTextarea
 from quizzes import kinds, services
 from quizzes.models import Attempt, Question, Quiz
 
@@ -74,7 +75,7 @@ class QuestionForm(forms.ModelForm):
             "points",
         )
         widgets = {
-            "prompt": forms.Textarea(attrs={"rows": 3, "cols": 80}),
+            "prompt": MarkdownTextarea({"rows": 3, "cols": 80}),
             "explanation": forms.Textarea(attrs={"rows": 2, "cols": 80}),
         }
 

@@ -24,7 +24,7 @@ def test_metadata_names_our_endpoints_scopes_and_methods(client, settings):
     assert metadata["token_endpoint"] == f"{base}/oauth/token/"
     assert metadata["revocation_endpoint"] == f"{base}/oauth/revoke_token/"
     assert metadata["introspection_endpoint"] == f"{base}/oauth/introspect/"
-    assert metadata["scopes_supported"] == ["read", "write"]
+    assert metadata["scopes_supported"] == ["offline_access", "read", "write"]
     assert metadata["response_types_supported"] == ["code"]
     assert metadata["grant_types_supported"] == ["authorization_code", "refresh_token"]
     assert metadata["code_challenge_methods_supported"] == ["S256"]

@@ -41,7 +41,12 @@ class GptClient:
         )
         self.callback = callback
         self.browser = Client(enforce_csrf_checks=True)
-        self.server = Client()  # ChatGPT's servers talking to the token endpoint
+
+    @property
+    def server(self) -> Client:
+        """ChatGPT's servers calling the token endpoint: no cookies, and a new client each time,
+        so threads may share this object."""
+        return Client()
 
     @property
     def client_id(self) -> str:

@@ -267,8 +267,10 @@ def test_a_read_token_cannot_submit_a_quiz(gpt):
     assert tokens["scope"] == "read"
     client = api(tokens["access_token"])
     assert client.get(f"/api/v1/quizzes/{quiz.id}").status_code == 200
-    error = assert_error(submit(client, quiz, questions), 403, "insufficient_scope")
+    refused = submit(client, quiz, questions)
+    error = assert_error(refused, 403, "insufficient_scope")
     assert error["details"]["required_scope"] == "write"
+    assert refused["WWW-Authenticate"] == 'Bearer error="insufficient_scope"'
     assert not Attempt.objects.exists()
     assert_error(client.post("/api/v1/streaks/me/checkin"), 403, "insufficient_scope")
 
@@ -513,3 +515,13 @@ def test_a_sign_in_without_its_csrf_cookie_gets_a_plain_page(gpt):
     )
     assert response.status_code == 403
     assert b"Please try again" in response.content
+
+
+def test_a_token_minted_for_another_resource_is_refused_by_the_api(gpt, settings):
+    # RFC 8707: the `resource` asked for at authorization becomes the token's audience.
+    elsewhere = gpt.exchange(
+        gpt.code_for("aud@example.com", resource="https://elsewhere.example.com/")
+    ).json()
+    assert_error(api(elsewhere["access_token"]).get("/api/v1/me"), 401, "not_authenticated")
+    ours = gpt.exchange(gpt.code_for("aud@example.com", resource=f"{settings.PUBLIC_BASE_URL}/"))
+    assert api(ours.json()["access_token"]).get("/api/v1/me").status_code == 200

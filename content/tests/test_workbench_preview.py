@@ -141,6 +141,8 @@ def test_quiz_preview_renders_markdown(editor_client):
     assert "<script>alert" not in page
     assert 'A. <span class="quiz-option"><code>2</code></span>' in page
     assert "<strong>3</strong>" in page
+    form = editor_client.get(f"/admin/quizzes/quiz/{quiz.id}/change/").content.decode()
+    assert 'name="questions-0-prompt"' in form and "data-markdown-preview" in form
 
 
 # --- content checks --------------------------------------------------------------------------

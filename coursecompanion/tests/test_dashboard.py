@@ -202,6 +202,14 @@ def test_refused_reads_and_access_checks_are_logged_but_granted_reads_are_not(au
     ]
 
 
+def test_a_refused_quiz_read_is_logged_as_the_quiz(auth_client, user):
+    quiz = QuizFactory(chapter=ChapterFactory(required_tier=Tier.PREMIUM))
+    assert auth_client.get(f"/api/v1/quizzes/{quiz.id}").status_code == 403
+    assert list(AccessLog.objects.values_list("user_id", "resource", "granted")) == [
+        (user.id, f"quiz:{quiz.id}", False)
+    ]
+
+
 def test_prune_search_log_keeps_the_configured_days(settings, user):
     settings.SEARCH_LOG_DAYS = 90
     today = timezone.localdate()

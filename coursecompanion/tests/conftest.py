@@ -1,0 +1,41 @@
+"""Fixtures of the MCP tests: the ASGI app in a live uvicorn, and a small course."""
+
+import pytest
+
+from access.models import TierPlan
+from access.tiers import Tier
+from content.tests.factories import ChapterFactory, SectionFactory
+from coursecompanion.tests.mcp_support import CODE_SECTION, LiveAsgiServer
+from quizzes.tests.factories import mixed_quiz
+
+
+@pytest.fixture
+def live(settings):
+    server = LiveAsgiServer()
+    # The deployment's public address is the live server's, as for a real one.
+    settings.PUBLIC_BASE_URL = server.url
+    settings.OAUTH2_PROVIDER = {**settings.OAUTH2_PROVIDER, "OIDC_ISS_ENDPOINT": server.url}
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def course(db):
+    """A free chapter with a code section and a quiz of every kind, and a premium chapter."""
+    # Transactional tests flush the tier plans the migration seeded.
+    for order, tier in enumerate(Tier, start=1):
+        TierPlan.objects.get_or_create(
+            name=tier, defaults={"price_usd_month": order * 5, "unlocks": "All", "description": ""}
+        )
+    free = ChapterFactory(title="Loops", order=1, required_tier=Tier.FREE)
+    section = SectionFactory(chapter=free, title="For loops", content=CODE_SECTION)
+    locked = ChapterFactory(title="Generators", order=2, required_tier=Tier.PREMIUM)
+    SectionFactory(chapter=locked, title="Yield", content="PREMIUM-ONLY-TEXT about yield.")
+    quiz, questions = mixed_quiz(chapter=free)
+    return {
+        "free": free,
+        "section": section,
+        "locked": locked,
+        "quiz": quiz,
+        "questions": questions,
+    }
