@@ -167,6 +167,7 @@ def get_quiz(*, user: User | None, quiz_id: int) -> dict[str, Any]:
         required_tier=view["required_tier"],
         code="quiz_locked",
         subject=f'Quiz {view["id"]} ("{view["title"]}")',
+        resource=f"quiz:{view['id']}",
     )
     return view
 
