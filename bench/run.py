@@ -144,6 +144,24 @@ def ensure_database(url: str) -> None:
             connection.execute(f'CREATE DATABASE "{name}"')
 
 
+def server_environment(*, database_url: str, redis_url: str) -> dict[str, str]:
+    """What production sets, with fresh keys for this run."""
+    return {
+        "DJANGO_DEBUG": "0",
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "CACHE_KEY_PREFIX": "bench",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(48),
+        "JWT_SIGNING_KEY": secrets.token_urlsafe(48),
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        # Named in the OpenAPI and OAuth documents only, which the benchmark does not follow.
+        "PUBLIC_BASE_URL": "https://course.bench.invalid",
+        # Long enough for the whole run: a token expiring mid-run would count as errors.
+        "JWT_ACCESS_MINUTES": "60",
+        "LOG_LEVEL": "WARNING",
+    }
+
+
 def app_environment(base: dict[str, str], *, limits_on: bool) -> dict[str, str]:
     env = {**os.environ, **base, "RATELIMIT_ENABLE": "1" if limits_on else "0"}
     if limits_on:
@@ -407,18 +425,7 @@ def main() -> None:
     }
     WORK.mkdir(exist_ok=True)
     RESULTS.mkdir(exist_ok=True)
-    base_env = {
-        "DJANGO_DEBUG": "0",
-        "DATABASE_URL": database_url,
-        "REDIS_URL": redis_url,
-        "CACHE_KEY_PREFIX": "bench",
-        "DJANGO_SECRET_KEY": secrets.token_urlsafe(48),
-        "JWT_SIGNING_KEY": secrets.token_urlsafe(48),
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
-        # Long enough for the whole run: a token expiring mid-run would count as errors.
-        "JWT_ACCESS_MINUTES": "60",
-        "LOG_LEVEL": "WARNING",
-    }
+    base_env = server_environment(database_url=database_url, redis_url=redis_url)
     setup_env = app_environment(base_env, limits_on=False)
 
     log(f"== database {urlparse(database_url).path.lstrip('/')}: migrate and seed")
