@@ -1,6 +1,7 @@
 """The published-content cache: one version key, bumped on every edit, invalidates it all."""
 
 import logging
+import secrets
 import time
 from collections.abc import Callable
 from typing import TypeVar
@@ -20,8 +21,10 @@ CONTENT_VERSION_KEY = "content:version"
 
 def _fresh_version() -> int:
     # A lost version key (evicted, or a flushed Redis) must never restart at a number that old
-    # entries still carry: start from the clock, which only moves forward.
-    return time.time_ns() // 1000
+    # entries still carry: start from the clock, which only moves forward. Random last digits,
+    # so two starts within one microsecond (or under a frozen test clock) differ too: workers
+    # keep entries in memory by version number.
+    return time.time_ns() // 1000 * 1000 + secrets.randbelow(1000)
 
 
 def bump_content_version() -> None:

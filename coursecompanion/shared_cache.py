@@ -144,7 +144,7 @@ class VersionedLocalCache:
         self.version_key = version_key
         self.new_version = new_version
         self.size = size
-        self._version: int | None = None
+        self._version: tuple[str, int] | None = None
         # key -> (monotonic expiry, pickled value)
         self._entries: OrderedDict[str, tuple[float, bytes]] = OrderedDict()
 
@@ -163,9 +163,12 @@ class VersionedLocalCache:
         except Exception:
             logger.warning("Content cache unavailable; reading the database", exc_info=True)
             return build()
-        if version != self._version:
+        # The shared cache's own name for the version key (its KEY_PREFIX included) belongs to
+        # the identity: another shared cache may well hold the same number.
+        identity = (cache.make_key(self.version_key), version)
+        if identity != self._version:
             self._entries = OrderedDict()
-            self._version = version
+            self._version = identity
         entries = self._entries
         held = entries.get(key)
         now = time.monotonic()
