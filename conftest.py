@@ -1,10 +1,12 @@
 import pytest
+from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.db import connection
 from django.test import Client, override_settings
 
 from access.models import User
 from access.tiers import Tier
+from coursecompanion.tests.factories import ChapterFactory, CourseFactory, SectionFactory
 
 # Tests use a local-memory cache, whatever REDIS_URL says: the cache is cleared around every
 # test, and clearing a django-redis cache empties the whole Redis database. A test that needs
@@ -40,8 +42,49 @@ def postgres_only():
         pytest.skip("needs PostgreSQL (run with DATABASE_URL=postgres://...)")
 
 
+PASSWORD = "correct-horse-battery-9"
+PREMIUM_TEXT = "PREMIUM-ONLY-TEXT-c41b"
+
+
+def post_json(client: Client, url: str, body, **extra):
+    return client.post(url, body, content_type="application/json", **extra)
+
+
+def assert_error(response, status: int, code: str) -> dict:
+    """The one error shape, with this status and code and a message; returns the error."""
+    assert response.status_code == status, response.content
+    assert response["Content-Type"].startswith("application/json")
+    body = response.json()
+    assert set(body) == {"error"}
+    assert body["error"]["code"] == code, body
+    assert isinstance(body["error"]["message"], str) and body["error"]["message"]
+    return body["error"]
+
+
+@pytest.fixture
+def gated_course():
+    """Chapter 1 free, chapter 2 premium (with text only premium may read), 3 a draft."""
+    course = CourseFactory()
+    free = ChapterFactory(course=course, order=1, slug="free", title="Free")
+    free_section = SectionFactory(chapter=free, order=1, content="Free text.")
+    premium = ChapterFactory(
+        course=course, order=2, slug="premium", title="Premium", required_tier=Tier.PREMIUM
+    )
+    premium_section = SectionFactory(chapter=premium, order=1, content=PREMIUM_TEXT)
+    draft = ChapterFactory(course=course, order=3, slug="draft", published=False)
+    draft_section = SectionFactory(chapter=draft, order=1)
+    return {
+        "free": free,
+        "free_section": free_section,
+        "premium": premium,
+        "premium_section": premium_section,
+        "draft": draft,
+        "draft_section": draft_section,
+    }
+
+
 def make_user(email: str = "student@example.com", *, tier: str = Tier.FREE, **extra) -> User:
-    return User.objects.create_user(email, "correct-horse-battery-9", tier=tier, **extra)
+    return User.objects.create_user(email, PASSWORD, tier=tier, **extra)
 
 
 @pytest.fixture
@@ -61,7 +104,7 @@ def staff_user(db) -> User:
 
 def make_editor(email: str = "editor@example.com") -> User:
     """A staff member in the Editors group (course material only)."""
-    from django.contrib.auth.models import Group, Permission
+    from django.contrib.auth.models import Permission
 
     from access.editors import EDITOR_ACTIONS, EDITORS_GROUP
 

@@ -5,6 +5,7 @@ from django.contrib.auth.forms import UserChangeForm, UserCreationForm
 
 from access import services
 from access.models import ClientRegistration, OAuthConnection, TierChange, TierPlan, User
+from coursecompanion.admin import ReadOnlyAdminMixin
 
 
 class EmailUserCreationForm(UserCreationForm):
@@ -33,7 +34,7 @@ class EmailUserChangeForm(UserChangeForm):
         return cleaned
 
 
-class TierChangeInline(admin.TabularInline):
+class TierChangeInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = TierChange
     fk_name = "user"
     fields = ("created_at", "from_tier", "to_tier", "changed_by", "reason")
@@ -42,12 +43,6 @@ class TierChangeInline(admin.TabularInline):
     extra = 0
     can_delete = False
     verbose_name_plural = "Tier history"
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(User)
@@ -100,7 +95,7 @@ class UserAdmin(DjangoUserAdmin):
 
 
 @admin.register(TierChange)
-class TierChangeAdmin(admin.ModelAdmin):
+class TierChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The tier history: read-only, since it is the record of what happened."""
 
     list_display = ("created_at", "user", "from_tier", "to_tier", "changed_by", "reason")
@@ -109,15 +104,6 @@ class TierChangeAdmin(admin.ModelAdmin):
     list_select_related = ("user", "changed_by")
     date_hierarchy = "created_at"
     ordering = ("-created_at", "-id")
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(TierPlan)
@@ -131,7 +117,7 @@ class TierPlanAdmin(admin.ModelAdmin):
     def has_add_permission(self, request) -> bool:
         # One plan per tier, seeded by a migration; the tiers themselves are defined in code.
         return super().has_add_permission(request) and (
-            TierPlan.objects.count() < len(TierPlan._meta.get_field("name").choices)
+            TierPlan.objects.count() < len(TierPlan._meta.get_field("name").choices or ())
         )
 
     def has_delete_permission(self, request, obj=None) -> bool:

@@ -3,7 +3,13 @@ from ninja import Path, Query, Router
 from ninja.responses import Status
 
 from access import oauth, ratelimits, services
-from access.auth import bearer_auth, bearer_write_auth, request_credential, tier_manager_auth
+from access.auth import (
+    bearer_auth,
+    bearer_write_auth,
+    request_credential,
+    signed_in_user,
+    tier_manager_auth,
+)
 from access.schemas import (
     AccessCheckIn,
     AccessCheckOut,
@@ -123,7 +129,7 @@ def update_me(request: HttpRequest, payload: ProfileIn):
     summary="The apps connected to your account through OAuth (e.g. ChatGPT)",
 )
 def list_connections(request: HttpRequest):
-    connections = oauth.list_connections(user=request.auth)
+    connections = oauth.list_connections(user=signed_in_user(request))
     items = [
         {
             "id": connection.pk,
@@ -147,7 +153,7 @@ def list_connections(request: HttpRequest):
     summary="Disconnect an app: its tokens stop working at once",
 )
 def delete_connection(request: HttpRequest, connection_id: Path[ObjectId]):
-    oauth.revoke_connection(user=request.auth, connection_id=connection_id)
+    oauth.revoke_connection(user=signed_in_user(request), connection_id=connection_id)
     return Status(204, None)
 
 

@@ -16,13 +16,14 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
+from ninja.errors import AuthenticationError
 from ninja.security import HttpBearer
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
 
-from access.models import DelegatedUser, User
+from access.models import DelegatedUser, User, is_staff
 from access.user_cache import cached_user
 from coursecompanion.errors import AccessDenied
 
@@ -69,7 +70,8 @@ def credential_from_simplejwt(token: str) -> Credential | None:
     password changed since it was issued. The user comes from the user cache: the checks of
     JWTAuthentication.get_user without its query."""
     try:
-        validated = JWTAuthentication().get_validated_token(token)
+        # simplejwt annotates the raw token as bytes; it decodes the header's str as well.
+        validated = JWTAuthentication().get_validated_token(token)  # type: ignore[arg-type]
     except (InvalidToken, TokenError, AuthenticationFailed):
         return None
     found = cached_user(validated.get(jwt_settings.USER_ID_CLAIM))
@@ -178,12 +180,7 @@ class OptionalBearerAuth(BearerAuth):
 def session_staff(request: HttpRequest) -> User | None:
     """A staff member's admin session on a safe method (no CSRF exposure), else None."""
     session_user = getattr(request, "user", None)
-    if (
-        request.method in SAFE_METHODS
-        and session_user is not None
-        and session_user.is_authenticated
-        and session_user.is_staff
-    ):
+    if request.method in SAFE_METHODS and is_staff(session_user):
         return session_user
     return None
 
@@ -215,6 +212,15 @@ def request_credential(request: HttpRequest) -> Credential | None:
         return credential
     # Authenticated without a bearer token: the admin session of OptionalBearerAuth.
     return Credential(user=user, scheme=SCHEME_SESSION, scopes=None)
+
+
+def signed_in_user(request: HttpRequest) -> User:
+    """The user of an operation behind a required token (bearer_auth already answered 401
+    to anyone else)."""
+    user = request_user(request)
+    if user is None:
+        raise AuthenticationError()
+    return user
 
 
 def request_user(request: HttpRequest) -> User | None:

@@ -10,6 +10,7 @@ registered this way (access/oauth.py: pkce_required)."""
 import json
 import logging
 from ipaddress import ip_address
+from typing import Any
 from urllib.parse import urlsplit
 
 from django.db import transaction
@@ -97,6 +98,7 @@ class ClientRegistrationView(DynamicClientRegistrationView):
     """POST /oauth/register/: register a client (anonymous, rate limited, recorded)."""
 
     def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        response: HttpResponse
         try:
             ratelimits.limit_client_registration(request)
         except RateLimited as error:
@@ -118,7 +120,7 @@ class ClientRegistrationView(DynamicClientRegistrationView):
         return response
 
     def _recorded(
-        self, request: HttpRequest, metadata: dict, response: JsonResponse
+        self, request: HttpRequest, metadata: Any, response: HttpResponse
     ) -> HttpResponse:
         body = json.loads(response.content)
         method = metadata.get("token_endpoint_auth_method", DEFAULT_AUTH_METHOD)

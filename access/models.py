@@ -1,6 +1,7 @@
 import copy
 import functools
 import zoneinfo
+from typing import ClassVar
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
@@ -19,15 +20,21 @@ def iana_zone_names() -> frozenset[str]:
     return frozenset(zoneinfo.available_timezones())
 
 
+def is_staff(user) -> bool:
+    """Whether `user` (a User, AnonymousUser or None) is signed-in staff: who may see drafts,
+    skip the tier gate and read any student's progress."""
+    return user is not None and user.is_authenticated and user.is_staff
+
+
 def validate_timezone(value: str) -> None:
     if value not in iana_zone_names():
         raise ValidationError(f"{value!r} is not an IANA time zone name.", code="invalid_timezone")
 
 
-class UserManager(BaseUserManager):
+class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
-    def get_by_natural_key(self, username: str) -> "User":
+    def get_by_natural_key(self, username: str | None) -> "User":
         return self.get(email__iexact=username)
 
     def create_user(self, email: str, password: str | None = None, **extra) -> "User":
@@ -57,11 +64,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     date_joined = models.DateTimeField(default=now)
 
-    objects = UserManager()
+    objects: ClassVar[UserManager] = UserManager()
 
     EMAIL_FIELD = "email"
     USERNAME_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
 
     class Meta:
         constraints = [

@@ -223,6 +223,26 @@ def create_confidential_client(*, name: str, redirect_uris: list[str]) -> tuple[
     return application, secret
 
 
+@transaction.atomic
+def set_redirect_uris(*, client_id: str, redirect_uris: list[str]) -> Application:
+    """Replace a staff-created client's redirect URIs (the GPT editor shows its callback only
+    after the client exists); its secret is unchanged.
+
+    Raises NotFound for an unknown or self-registered client, django ValidationError for a
+    redirect URI that is not absolute https."""
+    application = (
+        Application.objects.select_for_update()
+        .filter(client_id=client_id, registration_source=Application.RegistrationSource.MANUAL)
+        .first()
+    )
+    if application is None:
+        raise NotFound(f"No client {client_id!r}.", code="not_found")
+    application.redirect_uris = " ".join(redirect_uris)
+    application.full_clean(exclude=["client_secret"])
+    application.save(update_fields=["redirect_uris", "updated"])
+    return application
+
+
 # --- metadata -------------------------------------------------------------------------------
 
 # Extra entries for the RFC 8414 document, each computed per request (e.g. the MCP issue's

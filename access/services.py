@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -22,7 +21,7 @@ from rest_framework_simplejwt.tokens import RefreshToken, Token
 from rest_framework_simplejwt.utils import datetime_from_epoch, get_md5_hash_password
 
 from access import user_cache
-from access.models import AccessLog, TierChange, TierPlan, User, validate_timezone
+from access.models import AccessLog, TierChange, TierPlan, User, is_staff, validate_timezone
 from access.tiers import Tier
 from coursecompanion.errors import AccessDenied, Conflict, DomainError, Invalid, NotFound
 
@@ -46,7 +45,7 @@ def decide_access(*, user: User | None, required_tier: Tier | str) -> AccessDeci
     """Say whether `user` (None when anonymous) may open material that needs `required_tier`."""
     required = Tier(required_tier)
     tier = effective_tier(user)
-    if user is not None and user.is_authenticated and user.is_staff:
+    if is_staff(user):
         return AccessDecision(True, tier, required, "staff")
     if tier.includes(required):
         return AccessDecision(True, tier, required, "tier_included")
@@ -199,11 +198,25 @@ def access_user(*, user_id: int) -> User:
     return user
 
 
+# A user id as a path names it: "me" or digits. Ids are bigints; a longer run of digits can be
+# nobody, and must not reach the database.
+USER_ID = re.compile(r"[0-9]{1,18}")
+
+
+def own_account(*, viewer: User, user_id: str | int | None) -> bool:
+    """Whether `user_id` names the viewer: "me" (or None), or their own id."""
+    if user_id is None or user_id == "me":
+        return True
+    if isinstance(user_id, str):
+        return USER_ID.fullmatch(user_id) is not None and int(user_id) == viewer.pk
+    return user_id == viewer.pk
+
+
 def access_user_tier(*, viewer: User, user_id: int | None) -> User:
     """The user whose tier `viewer` asks for (None: themselves).
 
     Raises NotFound for anyone else unless the viewer is staff, whether or not they exist."""
-    if user_id is None or user_id == viewer.pk:
+    if user_id is None or own_account(viewer=viewer, user_id=user_id):
         return viewer
     target = User.objects.filter(pk=user_id).first() if viewer.is_staff else None
     if target is None:
@@ -296,7 +309,7 @@ def log_in(*, request: HttpRequest | None, email: str, password: str) -> User:
 
 
 def access_lifetime_seconds() -> int:
-    return int(settings.SIMPLE_JWT["ACCESS_TOKEN_LIFETIME"].total_seconds())
+    return int(jwt_settings.ACCESS_TOKEN_LIFETIME.total_seconds())
 
 
 def issue_tokens(*, user: User) -> dict[str, Any]:
@@ -316,11 +329,13 @@ def _invalid_token() -> NotAuthenticated:
 
 def _verified_refresh(raw: str) -> tuple[RefreshToken, User]:
     try:
-        token = RefreshToken(raw)  # signature, algorithm, expiry, type and blacklist
+        # Signature, algorithm, expiry, type and blacklist. (simplejwt annotates the argument
+        # as a Token, but takes the encoded string.)
+        token = RefreshToken(raw)  # type: ignore[arg-type]
     except TokenError as error:
         raise _invalid_token() from error
     user_id = token.payload.get(jwt_settings.USER_ID_CLAIM)
-    user = User.objects.filter(pk=user_id, is_active=True).first()
+    user = User.objects.filter(pk=user_id, is_active=True).first() if user_id else None
     if user is None or not password_unchanged_since(token, user):
         raise _invalid_token()
     return token, user

@@ -10,6 +10,7 @@ from content import checks, history, media, scheduling, services
 from content.admin_history import HistoryAdmin
 from content.admin_preview import MarkdownTextarea, for_chapter
 from content.models import Chapter, Course, MediaAsset, Section
+from coursecompanion.admin import OrderedChildrenAdminMixin
 
 
 def _save_chapter_with_sections(chapter: Chapter, sections: list[Section]) -> None:
@@ -117,7 +118,7 @@ class SectionInline(admin.StackedInline):
 
 
 @admin.register(Chapter)
-class ChapterAdmin(HistoryAdmin):
+class ChapterAdmin(OrderedChildrenAdminMixin, HistoryAdmin):
     form = ChapterForm
     list_display = (
         "title",
@@ -218,14 +219,10 @@ class ChapterAdmin(HistoryAdmin):
         warn_about(request, errors, subject=f"Not published: {chapter.title}")
         return not errors
 
-    def save_formset(self, request, form, formset, change) -> None:
-        if formset.model is not Section:
-            return super().save_formset(request, form, formset, change)
-        sections = formset.save(commit=False)
-        for deleted in formset.deleted_objects:
-            deleted.delete()
-        services.save_sections(chapter=form.instance, sections=sections)
-        formset.save_m2m()
+    children_model = Section
+
+    def save_ordered_children(self, parent: Chapter, children: list[Section]) -> None:
+        services.save_sections(chapter=parent, sections=children)
 
 
 @admin.register(Section)

@@ -2,6 +2,8 @@
 of versions with who and when, a diff of any version against the one before it or against
 now, and a revert button."""
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
@@ -43,7 +45,7 @@ class HistoryAdmin(VersionAdmin):
             *super().get_urls(),
         ]
 
-    def _version(self, request, object_id: str, version_id: int) -> tuple[object, Version]:
+    def _version(self, request, object_id: str, version_id: int) -> tuple[Any, Version]:
         instance = self.get_object(request, unquote(object_id))
         if instance is None:
             raise Http404("No such object.")

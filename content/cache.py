@@ -9,7 +9,7 @@ from typing import TypeVar
 from django.conf import settings
 from django.core.cache import cache
 
-from access.models import User
+from access.models import User, is_staff
 from coursecompanion import shared_cache
 from coursecompanion.shared_cache import VersionedLocalCache
 
@@ -51,10 +51,6 @@ def cached(key: str, build: Callable[[], T]) -> T:
     """Published content from the cache, built on a miss. A cache outage falls back to the
     database: content reads fail open."""
     return content_cache.get(key, build, seconds=settings.CONTENT_CACHE_SECONDS)
-
-
-def is_staff(user: User | None) -> bool:
-    return user is not None and user.is_authenticated and user.is_staff
 
 
 def read(user: User | None, key: str, build: Callable[[], T]) -> T:

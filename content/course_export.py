@@ -53,7 +53,7 @@ class _BlockDumper(yaml.SafeDumper):
     multiline_style = "|"
 
 
-def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
+def _represent_str(dumper: _QuotedDumper | _BlockDumper, value: str) -> yaml.Node:
     # PyYAML falls back to double quotes when a literal block cannot hold the text exactly.
     style = dumper.multiline_style if "\n" in value or "\r" in value else None
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)

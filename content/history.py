@@ -24,15 +24,15 @@ UNDIFFED = {"id", "created_at", "updated_at"}
 
 @dataclass(frozen=True)
 class Tracked:
-    model: type[models.Model]
+    model: type[Any]
     # (child model, the child's foreign key attname, how children are ordered)
-    children: tuple[type[models.Model], str, str] | None
+    children: tuple[type[Any], str, str] | None
     # save(instance, children) -> None: the service that writes the parent and its children
-    save: Callable[[models.Model, list[models.Model]], None]
+    save: Callable[[Any, list[Any]], None]
     fields: tuple[str, ...] | None = None
 
 
-TRACKED: dict[type[models.Model], Tracked] = {}
+TRACKED: dict[type[Any], Tracked] = {}
 
 
 def _plain_save(instance: models.Model, children: list[models.Model]) -> None:
@@ -40,12 +40,12 @@ def _plain_save(instance: models.Model, children: list[models.Model]) -> None:
 
 
 def track(
-    model: type[models.Model],
+    model: type[Any],
     *,
-    children: tuple[type[models.Model], str, str] | None = None,
+    children: tuple[type[Any], str, str] | None = None,
     related_name: str | None = None,
     parent_name: str | None = None,
-    save: Callable[[models.Model, list[models.Model]], None] = _plain_save,
+    save: Callable[[Any, list[Any]], None] = _plain_save,
     fields: tuple[str, ...] | None = None,
 ) -> None:
     """Keep versions of `model` (with its `children`, followed through `related_name`)."""
@@ -70,6 +70,8 @@ def versions_of(instance_or_model, object_id=None):
 
 
 def _child_versions(version: Version, tracked: Tracked) -> list[Version]:
+    if tracked.children is None:
+        return []
     child_model, foreign_key, _ = tracked.children
     content_type = ContentType.objects.get_for_model(child_model)
     parent_id = int(version.object_id)
@@ -140,12 +142,12 @@ def _lines(values: dict[str, Any], skip: Iterable[str] = ()) -> list[str]:
     return lines
 
 
-def snapshot_lines(snapshot: Snapshot, model: type[models.Model]) -> list[str]:
+def snapshot_lines(snapshot: Snapshot, model: type[Any]) -> list[str]:
     lines = _lines(snapshot.fields)
     tracked = TRACKED[model]
     if tracked.children:
         child_model, foreign_key, order = tracked.children
-        label = child_model._meta.verbose_name.capitalize()
+        label = str(child_model._meta.verbose_name).capitalize()
         for child in snapshot.children:
             lines.append("")
             lines.append(f"── {label} {child.get(order)} (id {child.get('id')}) ──")

@@ -94,7 +94,7 @@ def _resolve_media(tokens: list[Token], urls: dict[str, str], unknown: list[str]
             _resolve_media(token.children, urls, unknown)
         attribute = {"image": "src", "link_open": "href"}.get(token.type)
         value = str(token.attrGet(attribute) or "") if attribute else ""
-        if not value.startswith(MEDIA_SCHEME):
+        if attribute is None or not value.startswith(MEDIA_SCHEME):
             continue
         name = value.removeprefix(MEDIA_SCHEME)
         if name in urls:

@@ -115,11 +115,10 @@ def fill_media_metadata(asset: MediaAsset) -> None:
 def unique_media_name(title: str, *, exclude_pk: int | None = None) -> str:
     """A free asset name made from `title` ("diagram", then "diagram-2", ...)."""
     base = slugify(title)[:90] or "asset"
-    taken = set(
-        MediaAsset.objects.filter(name__startswith=base)
-        .exclude(pk=exclude_pk)
-        .values_list("name", flat=True)
-    )
+    similar = MediaAsset.objects.filter(name__startswith=base)
+    if exclude_pk is not None:
+        similar = similar.exclude(pk=exclude_pk)
+    taken = set(similar.values_list("name", flat=True))
     name, number = base, 1
     while name in taken:
         number += 1

@@ -4,6 +4,7 @@ from pathlib import PurePosixPath
 from django.db import models
 from django.db.models import Q
 
+from access.models import is_staff
 from access.tiers import Tier
 from content import scheduling
 from coursecompanion.models import TimestampedModel
@@ -33,7 +34,7 @@ class ChapterQuerySet(models.QuerySet):
 
     def visible_to(self, user) -> "ChapterQuerySet":
         """Drafts are for staff only; everyone else sees published chapters of published courses."""
-        if user is not None and user.is_authenticated and user.is_staff:
+        if is_staff(user):
             return self.all()
         return self.published()
 
@@ -89,7 +90,7 @@ class Chapter(TimestampedModel):
 
 class SectionQuerySet(models.QuerySet):
     def visible_to(self, user) -> "SectionQuerySet":
-        if user is not None and user.is_authenticated and user.is_staff:
+        if is_staff(user):
             return self.all()
         return self.marked_published().filter(scheduling.live_q(prefix="chapter__"))
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from access.models import AccessLog
 from content.models import SearchLog
-from content.search import tokens
+from content.search_query import tokens
 
 MAX_QUERY_LENGTH = SearchLog._meta.get_field("query").max_length
 

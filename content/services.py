@@ -6,17 +6,16 @@ import hashlib
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
-from django.db import transaction
-
 from access import services as access_services
-from access.models import User
+from access.models import User, is_staff
 from access.tiers import Tier
 from content import cache, scheduling, search_log
 from content.media import media_references, media_summary, referenced_media
 from content.models import Chapter, MediaAsset, Section
-from content.search import parse_query, search_connection, search_published_sections
+from content.search import search_connection, search_published_sections
+from content.search_query import parse_query
 from coursecompanion.errors import NotFound
-from coursecompanion.rows import park_positions
+from coursecompanion.rows import save_children
 
 # --- reads -----------------------------------------------------------------------------------
 
@@ -127,7 +126,7 @@ def get_chapter(*, user: User | None, chapter_id: int) -> dict[str, Any]:
         names = media_references(*(section.content for section in sections))
         # The chapter's first quiz, through the reverse relation the quizzes app declares.
         quizzes = Chapter(pk=chapter_id).quizzes.order_by("id")
-        if not cache.is_staff(user):
+        if not is_staff(user):
             quizzes = quizzes.filter(published=True)
         return {
             "quiz_id": quizzes.values_list("id", flat=True).first(),
@@ -144,7 +143,8 @@ def get_chapter(*, user: User | None, chapter_id: int) -> dict[str, Any]:
     def neighbour_id(step: int) -> int | None:
         position = index + step
         if 0 <= position < len(outline) and outline[position]["course_id"] == summary["course_id"]:
-            return outline[position]["id"]
+            neighbour: int = outline[position]["id"]
+            return neighbour
         return None
 
     return {
@@ -190,14 +190,9 @@ def get_section(*, user: User | None, section_id: int) -> dict[str, Any]:
 # --- writes ----------------------------------------------------------------------------------
 
 
-@transaction.atomic
 def save_sections(*, chapter: Chapter, sections: Iterable[Section]) -> None:
     """Save a chapter's edited sections, allowing positions to be swapped or rotated."""
-    sections = list(sections)
-    park_positions(Section.objects.filter(chapter=chapter, pk__in=[s.pk for s in sections if s.pk]))
-    for section in sections:
-        section.chapter = chapter
-        section.save()
+    save_children(parent=chapter, field_name="chapter", children=sections)
 
 
 # --- access checks ---------------------------------------------------------------------------
@@ -208,14 +203,15 @@ def chapter_required_tier(chapter_id: int) -> str:
 
     Raises NotFound for an unknown or unpublished chapter."""
     outline = chapter_outline(user=None)
-    return outline[_find_in_outline(outline, chapter_id)]["required_tier"]
+    required: str = outline[_find_in_outline(outline, chapter_id)]["required_tier"]
+    return required
 
 
 def section_required_tier(section_id: int) -> str:
     """The tier that opens a published section: its chapter's (for "section:<id>").
 
     Raises NotFound for an unknown or unpublished section."""
-    required = (
+    required: str | None = (
         Section.objects.visible_to(None)
         .filter(pk=section_id)
         .values_list("chapter__required_tier", flat=True)

@@ -66,7 +66,7 @@ class CourseCompanionAPI(NinjaAPI):
         # One name per operation: reverse("api:getChapter") matches the OpenAPI operationId.
         return operation.operation_id or super().get_operation_url_name(operation, router)
 
-    def on_exception(self, request: HttpRequest, exc: Exception) -> HttpResponse:
+    def on_exception(self, request: HttpRequest, exc: Any) -> HttpResponse:
         # Every error ninja answers passes here: the limiter counts the refusals made before
         # an operation ran (access/ratelimits.py).
         ratelimits.on_exception(request, exc)
@@ -74,13 +74,18 @@ class CourseCompanionAPI(NinjaAPI):
 
     def operation_scopes(self) -> dict[str, str]:
         """{operationId: the OAuth scope its bearer auth requires} for authenticated operations."""
-        scopes = {}
+        scopes: dict[str, str] = {}
         for bound in self._get_bound_routers():
             for path_view in bound.path_operations.values():
                 for operation in path_view.operations:
                     for auth in operation.auth_callbacks:
                         # Staff-only operations: OAuth tokens never carry staff powers.
-                        if isinstance(auth, BearerAuth) and not isinstance(auth, TierManagerAuth):
+                        staff_only = isinstance(auth, TierManagerAuth)
+                        if (
+                            isinstance(auth, BearerAuth)
+                            and not staff_only
+                            and operation.operation_id
+                        ):
                             scopes[operation.operation_id] = auth.scope
         return scopes
 

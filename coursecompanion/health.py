@@ -4,6 +4,7 @@ import urllib.request
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -35,8 +36,8 @@ def check_cache() -> str | None:
 def check_storage() -> str | None:
     """The R2 bucket answers (a HEAD on the bucket: cheap, reads and writes nothing)."""
     try:
-        client = default_storage.connection.meta.client
-        client.head_bucket(Bucket=default_storage.bucket_name)
+        storage: Any = default_storage  # S3Storage here: only asked when R2 is configured
+        storage.connection.meta.client.head_bucket(Bucket=storage.bucket_name)
     except Exception as exc:
         return f"{type(exc).__name__}"
     return None

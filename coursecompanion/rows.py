@@ -1,8 +1,10 @@
 """Generic row helpers every app may use: renumbering children and idempotent saves."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db import models, transaction
 from django.db.models import F, QuerySet
 
 # Rows being renumbered are parked above any real position first, so swapping two positions
@@ -15,6 +17,21 @@ def park_positions(rows: QuerySet[Any]) -> None:
     positions can then be swapped or rotated without tripping a unique (parent, order)
     constraint halfway through. Used by every app that renumbers children."""
     rows.update(order=F("pk") + PARKING_OFFSET)
+
+
+@transaction.atomic
+def save_children(*, parent: models.Model, field_name: str, children: Iterable[Any]) -> None:
+    """Save a parent's edited children (models with an `order` and a foreign key `field_name`
+    to the parent), allowing their positions to be swapped or rotated."""
+    children = list(children)
+    if not children:
+        return
+    model = type(children[0])
+    existing = [child.pk for child in children if child.pk]
+    park_positions(model.objects.filter(**{field_name: parent}, pk__in=existing))
+    for child in children:
+        setattr(child, field_name, parent)
+        child.save()
 
 
 @dataclass

@@ -4,6 +4,7 @@ from typing import Annotated, Any
 
 from django.conf import settings
 from ninja import Field, Schema
+from pydantic import JsonValue
 
 from coursecompanion.errors import BY_STATUS, error_code
 
@@ -63,7 +64,7 @@ def responses(ok: Any, *errors: str | int, status: int = 200) -> dict[int, Any]:
             ErrorOut,
             Field(
                 description="Error codes: " + ", ".join(f"`{code}`" for code in listed) + ".",
-                json_schema_extra={"x-error-codes": listed},
+                json_schema_extra={"x-error-codes": list[JsonValue](listed)},
             ),
         ]
     return documented

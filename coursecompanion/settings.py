@@ -374,8 +374,8 @@ OAUTH2_PROVIDER = {
             "and check what your plan unlocks."
         ),
         "write": (
-            "Submit quiz answers, mark chapters as started or finished, "
-            "and check in for your daily streak."
+            "Submit quiz answers, mark chapters as started or finished, check in for your "
+            "daily streak, and change your display name or time zone."
         ),
         "offline_access": "Stay connected after this chat ends, until you disconnect the app.",
     },

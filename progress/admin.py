@@ -1,14 +1,17 @@
 """Read-only views for staff looking up a student's progress (search by the student's email).
 Progress is written only by its services, never edited by hand."""
 
+from typing import ClassVar
+
 from django.contrib import admin
 
+from coursecompanion.admin import ReadOnlyAdminMixin
 from progress.models import ChapterProgress, DailyActivity, QuizResult, Streak
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    search_fields = ("user__email",)
-    list_select_related = ("user",)
+class ReadOnlyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    search_fields: ClassVar[list[str] | tuple[str, ...]] = ("user__email",)
+    list_select_related: ClassVar[list[str] | tuple[str, ...]] = ("user",)
     list_per_page = 50
 
     # Any staff member may look (as the API lets staff read any student's progress); nobody
@@ -18,15 +21,6 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_view_permission(self, request, obj=None) -> bool:
         return request.user.is_active and request.user.is_staff
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(ChapterProgress)

@@ -11,7 +11,6 @@ underneath: a day's second DailyActivity insert fails inside a savepoint and sim
 counted today".
 """
 
-import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -31,8 +30,6 @@ from progress.models import ChapterProgress, DailyActivity, QuizResult, Streak
 from progress.streaks import StreakState, current_streak_on, local_day, next_streak
 
 STUDENT_NOT_FOUND = "No such student."
-# Ids are bigints; a longer run of digits can be nobody, and must not reach the database.
-_USER_ID = re.compile(r"[0-9]{1,18}")
 
 
 # --- whose progress --------------------------------------------------------------------------
@@ -44,16 +41,12 @@ def access_student(*, viewer: User, user_id: str, write: bool = False) -> User:
 
     Raises NotFound with one identical body for anyone else's id, whether that user exists or
     not, and for a `user_id` that is neither "me" nor a number."""
-    if user_id == "me":
+    if access_services.own_account(viewer=viewer, user_id=user_id):
         return viewer
-    if _USER_ID.fullmatch(user_id):
-        wanted = int(user_id)
-        if wanted == viewer.pk:
-            return viewer
-        if viewer.is_staff and not write:
-            student = User.objects.filter(pk=wanted).first()
-            if student is not None:
-                return student
+    if access_services.USER_ID.fullmatch(user_id) and viewer.is_staff and not write:
+        student = User.objects.filter(pk=int(user_id)).first()
+        if student is not None:
+            return student
     raise NotFound(STUDENT_NOT_FOUND, code="not_found")
 
 

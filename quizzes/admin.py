@@ -14,6 +14,7 @@ from content import checks, history
 from content.admin import warn_about
 from content.admin_history import HistoryAdmin
 from content.admin_preview import MarkdownTextarea
+from coursecompanion.admin import OrderedChildrenAdminMixin, ReadOnlyAdminMixin
 from quizzes import kinds, services
 from quizzes.models import Attempt, Question, Quiz
 
@@ -89,7 +90,7 @@ class QuestionForm(forms.ModelForm):
             self.initial.pop("answer", None)
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or self.cleaned_data
         kind = cleaned.get("kind")
         options_text = cleaned.get("options") or ""
         answer_text = (cleaned.get("answer") or "").strip()
@@ -126,7 +127,7 @@ class QuestionInline(admin.StackedInline):
 
 
 @admin.register(Quiz)
-class QuizAdmin(HistoryAdmin):
+class QuizAdmin(OrderedChildrenAdminMixin, HistoryAdmin):
     list_display = (
         "title",
         "chapter",
@@ -171,7 +172,8 @@ class QuizAdmin(HistoryAdmin):
 
     @admin.display(description="Questions", ordering="num_questions")
     def question_count(self, quiz: Quiz) -> int:
-        return quiz.num_questions
+        count: int = quiz.num_questions  # type: ignore[attr-defined]  # get_queryset's annotation
+        return count
 
     @admin.display(description="Preview")
     def preview_link(self, quiz: Quiz) -> str:
@@ -212,18 +214,14 @@ class QuizAdmin(HistoryAdmin):
         super().save_related(request, form, formsets, change)
         warn_about(request, checks.quiz_problems(form.instance), subject="Check")
 
-    def save_formset(self, request, form, formset, change) -> None:
-        if formset.model is not Question:
-            return super().save_formset(request, form, formset, change)
-        questions = formset.save(commit=False)
-        for deleted in formset.deleted_objects:
-            deleted.delete()
-        services.save_questions(quiz=form.instance, questions=questions)
-        formset.save_m2m()
+    children_model = Question
+
+    def save_ordered_children(self, parent: Quiz, children: list[Question]) -> None:
+        services.save_questions(quiz=parent, questions=children)
 
 
 @admin.register(Attempt)
-class AttemptAdmin(admin.ModelAdmin):
+class AttemptAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Students' attempts, read-only: they are graded records (re-grade with regrade_quiz)."""
 
     list_display = ("quiz", "user", "percent", "passed", "created_at")
@@ -245,12 +243,6 @@ class AttemptAdmin(admin.ModelAdmin):
         "updated_at",
     )
     fields = readonly_fields
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
     def has_delete_permission(self, request, obj=None) -> bool:
         # Only superusers (e.g. erasing a student's data); editors can never drop grades.

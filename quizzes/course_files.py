@@ -95,7 +95,7 @@ def _blamed_on(path: Path, line: int | None, prefix: str = "") -> Iterator[None]
         raise CourseFileError(path, f"{prefix}{message}", line=line) from error
 
 
-def _question_values(path: Path, line: int, raw: Any) -> dict[str, Any]:
+def _question_values(path: Path, line: int | None, raw: Any) -> dict[str, Any]:
     def fail(message: str) -> CourseFileError:
         where = f"question {raw.get('order', '?')}: " if isinstance(raw, dict) else ""
         return CourseFileError(path, where + message, line=line)

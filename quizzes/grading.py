@@ -102,7 +102,12 @@ def _as_id(key: str) -> int | str:
 
 
 def question_problems(
-    *, kind: str, option_keys: Sequence[Any], answer: Any, tolerance: Any = None, rel_tolerance=None
+    *,
+    kind: str,
+    option_keys: Sequence[Any],
+    answer: Any,
+    tolerance: Any = None,
+    rel_tolerance: Any = None,
 ) -> dict[str, list[str]]:
     """Why a question's answer key does not fit its kind and options, by field name
     ("options", "answer", "tolerance", "rel_tolerance"). Empty when the question is sound."""

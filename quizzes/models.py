@@ -4,6 +4,7 @@ from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 
+from access.models import is_staff
 from access.tiers import Tier
 from content import scheduling
 from content.models import Chapter
@@ -22,7 +23,7 @@ class QuizQuerySet(models.QuerySet):
 
     def visible_to(self, user) -> "QuizQuerySet":
         """Drafts (or quizzes in draft chapters) are for staff only."""
-        if user is not None and user.is_authenticated and user.is_staff:
+        if is_staff(user):
             return self.all()
         return self.published()
 
@@ -88,7 +89,8 @@ class Quiz(TimestampedModel):
 
 class Question(TimestampedModel):
     # One member per kind of quizzes/kinds.py's table (SINGLE = "single", "Single choice", ...).
-    Kind = models.TextChoices(
+    # (django-stubs types only the class syntax of TextChoices, not this functional one.)
+    Kind = models.TextChoices(  # type: ignore[call-overload]
         "Kind", [(code.upper(), (code, kind.label)) for code, kind in kinds.KINDS.items()]
     )
 

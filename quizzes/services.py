@@ -19,7 +19,7 @@ from access.tiers import Tier
 from content import scheduling
 from content import services as content_services
 from coursecompanion.errors import Invalid, NotFound, RateLimited
-from coursecompanion.rows import park_positions
+from coursecompanion.rows import save_children
 from progress import services as progress_services
 from quizzes import grading
 from quizzes.models import Attempt, Question, Quiz
@@ -37,7 +37,9 @@ def _quiz_not_found(quiz_id: int) -> NotFound:
 
 def find_quiz(*, user: User | None, quiz_id: int) -> Quiz:
     """A quiz `user` may know about (drafts for staff only). Raises NotFound."""
-    quiz = Quiz.objects.visible_to(user).select_related("chapter").filter(pk=quiz_id).first()
+    quiz: Quiz | None = (
+        Quiz.objects.visible_to(user).select_related("chapter").filter(pk=quiz_id).first()
+    )
     if quiz is None:
         raise _quiz_not_found(quiz_id)
     return quiz
@@ -58,10 +60,13 @@ def access_quiz(*, user: User | None, quiz_id: int) -> Quiz:
 
 def required_tier_of(quiz_id: int) -> Tier:
     """The tier a published quiz needs (the "quiz" resource of /access/check). Raises NotFound."""
-    quiz = Quiz.objects.published().select_related("chapter").filter(pk=quiz_id).first()
+    quiz: Quiz | None = (
+        Quiz.objects.published().select_related("chapter").filter(pk=quiz_id).first()
+    )
     if quiz is None:
         raise _quiz_not_found(quiz_id)
-    return quiz.effective_tier
+    tier: Tier = quiz.effective_tier
+    return tier
 
 
 # --- reads -----------------------------------------------------------------------------------
@@ -409,11 +414,6 @@ def _rebuild_progress(*, quiz: Quiz, users: set[User]) -> None:
         )
 
 
-@transaction.atomic
 def save_questions(*, quiz: Quiz, questions: Iterable[Question]) -> None:
     """Save a quiz's edited questions, allowing positions to be swapped or rotated."""
-    questions = list(questions)
-    park_positions(Question.objects.filter(quiz=quiz, pk__in=[q.pk for q in questions if q.pk]))
-    for question in questions:
-        question.quiz = quiz
-        question.save()
+    save_children(parent=quiz, field_name="quiz", children=questions)

@@ -4,8 +4,7 @@ import pytest
 
 from access import services
 from access.models import TierChange, TierPlan, User
-from access.tests.conftest import PREMIUM_TEXT, assert_error, post_json
-from conftest import bearer_client, make_user
+from conftest import PREMIUM_TEXT, assert_error, bearer_client, make_user, post_json
 
 pytestmark = pytest.mark.django_db
 

@@ -4,8 +4,7 @@ from django.test import Client
 
 from access.editors import EDITORS_GROUP
 from access.models import TierChange, TierPlan, User
-from access.tests.conftest import PASSWORD, post_json
-from conftest import make_user
+from conftest import PASSWORD, make_user, post_json
 
 pytestmark = pytest.mark.django_db
 

@@ -12,8 +12,7 @@ from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 
 from access.models import User
 from access.services import change_tier
-from access.tests.conftest import PASSWORD, assert_error, post_json
-from conftest import bearer_client, make_user
+from conftest import PASSWORD, assert_error, bearer_client, make_user, post_json
 
 pytestmark = pytest.mark.django_db
 

@@ -6,8 +6,7 @@ from django.test import Client
 
 from access import auth
 from access.auth import SCHEME_OAUTH, Credential
-from access.tests.conftest import assert_error, post_json
-from conftest import bearer_client, make_user
+from conftest import assert_error, bearer_client, make_user, post_json
 
 pytestmark = pytest.mark.django_db
 

@@ -111,3 +111,26 @@ def test_a_delegated_view_of_staff_has_no_powers_and_cannot_demote_them():
     delegated.save(update_fields=["display_name"])
     staff.refresh_from_db()
     assert staff.is_staff and staff.is_superuser and staff.display_name == "Chief"
+
+
+def test_create_chatgpt_client_updates_the_redirect_uris_and_keeps_the_secret():
+    application, _ = oauth.create_confidential_client(name="GPT", redirect_uris=[CALLBACK])
+    secret_hash = Application.objects.get(pk=application.pk).client_secret
+    final = "https://chat.openai.com/aip/g-final/oauth/callback"
+    out = io.StringIO()
+    call_command(
+        "create_chatgpt_client",
+        "--client-id",
+        application.client_id,
+        "--redirect-uri",
+        final,
+        stdout=out,
+    )
+    application.refresh_from_db()
+    assert application.redirect_uris == final
+    assert application.client_secret == secret_hash
+    assert "secret" not in out.getvalue().lower()
+    with pytest.raises(CommandError, match="No client"):
+        call_command(
+            "create_chatgpt_client", "--client-id", "nope", "--redirect-uri", final, stdout=out
+        )

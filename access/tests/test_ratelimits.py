@@ -10,8 +10,7 @@ from django.test import Client, RequestFactory, override_settings
 
 from access import checks, ratelimits
 from access.models import User
-from access.tests.conftest import PASSWORD, assert_error, post_json
-from conftest import bearer_client, make_user
+from conftest import PASSWORD, assert_error, bearer_client, make_user, post_json
 
 pytestmark = pytest.mark.django_db
 

@@ -6,8 +6,7 @@ from django.core.cache import cache
 
 from access import user_cache
 from access.models import User
-from access.tests.conftest import PASSWORD, post_json
-from conftest import bearer_client
+from conftest import PASSWORD, bearer_client, post_json
 from coursecompanion import shared_cache
 
 pytestmark = pytest.mark.django_db

@@ -11,11 +11,10 @@ from django.utils import timezone
 from oauth2_provider.models import AccessToken, Application, Grant, RefreshToken
 
 from access.models import OAuthConnection, User
-from access.tests.conftest import assert_error
 from chatgpt.tests.oauth_flow import GPT_CALLBACK_NEW, PASSWORD, GptClient, api, csrf_token
-from conftest import bearer_client, make_user
+from conftest import assert_error, bearer_client, make_user
+from coursecompanion.tests.factories import all_right, mixed_quiz
 from quizzes.models import Attempt
-from quizzes.tests.factories import all_right, mixed_quiz
 
 pytestmark = pytest.mark.django_db
 

@@ -1,22 +1,11 @@
 import pytest
-from django.contrib.auth.models import Group
 from django.test import Client
 
-from access.editors import EDITORS_GROUP
 from conftest import make_user
 from content.models import Chapter, Section
-from content.tests.factories import ChapterFactory, CourseFactory, SectionFactory
+from coursecompanion.tests.factories import ChapterFactory, CourseFactory, SectionFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def editor_client() -> Client:
-    editor = make_user("editor@example.com", is_staff=True)
-    editor.groups.add(Group.objects.get(name=EDITORS_GROUP))
-    client = Client()
-    assert client.login(username="editor@example.com", password="correct-horse-battery-9")
-    return client
 
 
 def inline_management(prefix: str, total: int, initial: int) -> dict:

@@ -3,8 +3,8 @@ import json
 import pytest
 
 from access.tiers import Tier
-from conftest import make_user
-from content.tests.factories import ChapterFactory, CourseFactory, SectionFactory
+from conftest import assert_error, make_user
+from coursecompanion.tests.factories import ChapterFactory, CourseFactory, SectionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -30,16 +30,6 @@ def course():
     SectionFactory(chapter=draft, order=1, content="draft text")
     pro = ChapterFactory(course=course, order=5, slug="five", title="Five", required_tier=Tier.PRO)
     return {"free1": free1, "free2": free2, "premium": premium, "draft": draft, "pro": pro}
-
-
-def assert_error(response, status: int, code: str) -> dict:
-    assert response.status_code == status, response.content
-    assert response["Content-Type"].startswith("application/json")
-    body = response.json()
-    assert set(body) == {"error"}
-    assert body["error"]["code"] == code
-    assert isinstance(body["error"]["message"], str) and body["error"]["message"]
-    return body["error"]
 
 
 def test_list_chapters_shows_published_with_lock_state(anon_client, course):

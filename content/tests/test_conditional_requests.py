@@ -3,7 +3,7 @@
 import pytest
 
 from conftest import bearer_client, make_user
-from content.tests.factories import ChapterFactory, SectionFactory
+from coursecompanion.tests.factories import ChapterFactory, SectionFactory
 
 pytestmark = pytest.mark.django_db
 

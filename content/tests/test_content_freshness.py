@@ -10,9 +10,9 @@ from django.test import Client
 
 from conftest import bearer_client
 from content import cache as content_cache
-from content.tests.factories import ChapterFactory, SectionFactory
 from content.tests.test_admin import inline_management
 from coursecompanion.shared_cache import VersionedLocalCache
+from coursecompanion.tests.factories import ChapterFactory, SectionFactory
 
 pytestmark = pytest.mark.django_db
 

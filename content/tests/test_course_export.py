@@ -14,9 +14,13 @@ from content import course_export, course_import, media
 from content.course_files import CourseFileError
 from content.management.commands.load_demo_course import DEMO_COURSE_DIR
 from content.models import Chapter, Course, MediaAsset, Section
-from content.tests.factories import ChapterFactory, CourseFactory, SectionFactory
 from coursecompanion.errors import DomainError, NotFound
-from quizzes.tests.factories import mixed_quiz
+from coursecompanion.tests.factories import (
+    ChapterFactory,
+    CourseFactory,
+    SectionFactory,
+    mixed_quiz,
+)
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,7 @@ from django.core.files.base import ContentFile
 
 from content import media
 from content.models import MediaAsset
-from content.tests.factories import ChapterFactory, SectionFactory
+from coursecompanion.tests.factories import ChapterFactory, SectionFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -6,30 +6,18 @@ import urllib.request
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
 
-from access.editors import EDITORS_GROUP
-from conftest import make_user
 from content.models import MediaAsset
-from content.tests.factories import ChapterFactory, SectionFactory
+from coursecompanion.tests.factories import ChapterFactory, SectionFactory
 
 pytestmark = pytest.mark.django_db
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8
 CHECKSUM_HEADER_PREFIXES = ("x-amz-checksum-", "x-amz-sdk-checksum-algorithm", "x-amz-trailer")
-
-
-@pytest.fixture
-def editor_client() -> Client:
-    editor = make_user("editor@example.com", is_staff=True)
-    editor.groups.add(Group.objects.get(name=EDITORS_GROUP))
-    client = Client()
-    assert client.login(username="editor@example.com", password="correct-horse-battery-9")
-    return client
 
 
 def upload(client: Client, chapter, *, title="Loop diagram", name="", data=PNG, **extra):

@@ -11,8 +11,9 @@ from access.tiers import Tier
 from conftest import bearer_client, make_user
 from content import search_index
 from content.models import Chapter, Section
-from content.search import closest_words, edit_distance, parse_query, search_published_sections
-from content.tests.factories import ChapterFactory, CourseFactory, SectionFactory
+from content.search import search_published_sections
+from content.search_query import closest_words, edit_distance, parse_query
+from coursecompanion.tests.factories import ChapterFactory, CourseFactory, SectionFactory
 
 SECRET = "uvloopsecretmarker"
 URL = "/api/v1/search"

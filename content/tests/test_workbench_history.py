@@ -4,10 +4,15 @@ import pytest
 from reversion.models import Version
 
 from content.models import Chapter, Course, MediaAsset, Section
-from content.tests.factories import ChapterFactory, CourseFactory, SectionFactory
 from content.tests.test_admin import inline_management
+from coursecompanion.tests.factories import (
+    ChapterFactory,
+    CourseFactory,
+    QuestionFactory,
+    QuizFactory,
+    SectionFactory,
+)
 from quizzes.models import Question, Quiz
-from quizzes.tests.factories import QuestionFactory, QuizFactory
 
 # Cache bumps run on commit: these tests commit for real.
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -9,9 +9,14 @@ from django.core.files.base import ContentFile
 from conftest import bearer_client, make_user
 from content import checks, markdown_preview
 from content.models import Chapter, MediaAsset
-from content.tests.factories import ChapterFactory, CourseFactory, SectionFactory
 from content.tests.test_admin import inline_management
-from quizzes.tests.factories import QuestionFactory, QuizFactory
+from coursecompanion.tests.factories import (
+    ChapterFactory,
+    CourseFactory,
+    QuestionFactory,
+    QuizFactory,
+    SectionFactory,
+)
 
 pytestmark = pytest.mark.django_db
 PREVIEW = "/admin/preview/markdown/"

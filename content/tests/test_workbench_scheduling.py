@@ -13,8 +13,7 @@ from hypothesis import strategies as st
 from conftest import bearer_client
 from content import scheduling
 from content.models import Chapter
-from content.tests.factories import ChapterFactory, SectionFactory
-from quizzes.tests.factories import QuizFactory
+from coursecompanion.tests.factories import ChapterFactory, QuizFactory, SectionFactory
 
 pytestmark = pytest.mark.django_db
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

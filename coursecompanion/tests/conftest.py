@@ -4,13 +4,12 @@ import pytest
 
 from access.models import TierPlan
 from access.tiers import Tier
-from content.tests.factories import ChapterFactory, SectionFactory
+from coursecompanion.tests.factories import ChapterFactory, SectionFactory, mixed_quiz
 from coursecompanion.tests.mcp_support import CODE_SECTION, LiveAsgiServer
-from quizzes.tests.factories import mixed_quiz
 
 
 @pytest.fixture
-def live(settings):
+def live(transactional_db, settings):
     server = LiveAsgiServer()
     # The deployment's public address is the live server's, as for a real one.
     settings.PUBLIC_BASE_URL = server.url

@@ -34,7 +34,7 @@ CODE_SECTION = "## Loops\n\nA `for` loop:\n\n```python\nfor item in items:\n    
 
 def tool_arguments(course: dict) -> dict[str, dict]:
     """Valid arguments for every tool over the `course` fixture."""
-    from quizzes.tests.factories import all_right
+    from coursecompanion.tests.factories import all_right
 
     quiz, free = course["quiz"], course["free"]
     return {

@@ -14,10 +14,15 @@ from access.models import AccessLog, User
 from access.tiers import Tier
 from conftest import bearer_client, make_user
 from content.models import SearchLog
-from content.tests.factories import ChapterFactory, CourseFactory, SectionFactory
+from coursecompanion.tests.factories import (
+    ChapterFactory,
+    CourseFactory,
+    QuestionFactory,
+    QuizFactory,
+    SectionFactory,
+)
 from progress.models import ChapterProgress, DailyActivity
 from quizzes.models import Attempt
-from quizzes.tests.factories import QuestionFactory, QuizFactory
 
 pytestmark = pytest.mark.django_db
 URL = "/admin/dashboard/"

@@ -11,8 +11,8 @@ from django.test.utils import CaptureQueriesContext
 
 from conftest import bearer_client, make_user
 from content.models import Chapter
-from content.tests.factories import ChapterFactory, SectionFactory
 from coursecompanion.db_routing import ReplicaRouter, read_alias
+from coursecompanion.tests.factories import ChapterFactory, SectionFactory
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "replica"])
 

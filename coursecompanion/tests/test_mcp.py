@@ -9,7 +9,7 @@ from django.test import override_settings
 from rest_framework_simplejwt.tokens import AccessToken
 
 from access.auth import Credential
-from content.tests.factories import ChapterFactory, SectionFactory
+from coursecompanion.tests.factories import ChapterFactory, SectionFactory, all_right
 from coursecompanion.tests.mcp_support import (
     CODE_SECTION,
     EXPECTED_TOOLS,
@@ -17,9 +17,8 @@ from coursecompanion.tests.mcp_support import (
     tool_arguments,
     with_mcp_client,
 )
-from quizzes.tests.factories import all_right
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db
 
 
 def token_for(user) -> str:
@@ -261,6 +260,7 @@ def run_tool(name: str, user, **arguments):
         ("search_course", {"query": "loop"}),
     ],
 )
+@pytest.mark.django_db(transaction=True)  # tools close stale connections, as between requests
 def test_reads_take_a_constant_number_of_queries(user, name, arguments):
     from django.core.cache import cache
     from django.db import connection

@@ -31,7 +31,7 @@ from coursecompanion.tests.mcp_support import (
     with_mcp_client,
 )
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db
 
 CHATGPT_REDIRECT = "https://chatgpt.com/connector_platform_oauth_redirect"
 PASSWORD = "correct-horse-battery-9"

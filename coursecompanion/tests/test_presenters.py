@@ -10,9 +10,9 @@ from access.auth import SCHEME_JWT, Credential
 from access.tiers import Tier
 from conftest import bearer_client
 from content.schemas import ChapterListOut, ChapterOut, SectionOut
-from content.tests.factories import ChapterFactory, SectionFactory
 from coursecompanion import presenters
 from coursecompanion.errors import DomainError
+from coursecompanion.tests.factories import ChapterFactory, SectionFactory
 
 pytestmark = pytest.mark.django_db
 

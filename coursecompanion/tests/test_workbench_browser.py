@@ -10,7 +10,7 @@ from django.test import Client
 
 from conftest import make_editor
 from content.models import Section
-from content.tests.factories import ChapterFactory, SectionFactory
+from coursecompanion.tests.factories import ChapterFactory, SectionFactory
 from coursecompanion.tests.test_dashboard import seeded  # noqa: F401  (a fixture)
 
 # The live server runs in another thread, so the data must be committed.

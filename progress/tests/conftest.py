@@ -1,7 +1,7 @@
 import pytest
 
 from access.tiers import Tier
-from content.tests.factories import ChapterFactory, CourseFactory
+from coursecompanion.tests.factories import ChapterFactory, CourseFactory
 
 
 @pytest.fixture

@@ -10,8 +10,8 @@ from django.test import Client
 from django.urls import reverse
 
 from access.tiers import Tier
-from conftest import bearer_client, make_user
-from content.tests.factories import ChapterFactory, CourseFactory
+from conftest import assert_error, bearer_client, make_user
+from coursecompanion.tests.factories import ChapterFactory, CourseFactory
 from progress import services
 from progress.models import ChapterProgress, DailyActivity, Streak
 
@@ -32,14 +32,6 @@ def checkin_url(user_id="me") -> str:
 
 def put(client: Client, user_id="me", **body):
     return client.put(progress_url(user_id), body, content_type="application/json")
-
-
-def assert_error(response, status: int, code: str) -> dict:
-    assert response.status_code == status, response.content
-    assert response["Content-Type"].startswith("application/json")
-    body = response.json()
-    assert set(body) == {"error"} and body["error"]["code"] == code
-    return body
 
 
 def local(zone: str, *args) -> datetime:
@@ -202,7 +194,7 @@ def test_completed_stays_completed_until_explicit_in_progress(auth_client, cours
 
 def test_completing_a_locked_chapter_is_403_and_changes_nothing(auth_client, course):
     response = put(auth_client, chapter_id=course["three"].id, status="completed")
-    error = assert_error(response, 403, "chapter_locked")["error"]
+    error = assert_error(response, 403, "chapter_locked")
     assert error["details"]["required_tier"] == "premium"
     assert error["details"]["user_tier"] == "free"
     assert not ChapterProgress.objects.exists() and not DailyActivity.objects.exists()

@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 
 from conftest import bearer_client, make_user
-from content.tests.factories import ChapterFactory, CourseFactory
+from coursecompanion.tests.factories import ChapterFactory, CourseFactory
 from progress.models import ChapterProgress, DailyActivity, Streak
 
 pytestmark = pytest.mark.django_db(transaction=True)

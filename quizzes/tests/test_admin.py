@@ -1,24 +1,12 @@
 import pytest
-from django.contrib.auth.models import Group
 from django.test import Client
 
-from access.editors import EDITORS_GROUP
 from conftest import make_user
-from content.tests.factories import ChapterFactory
+from coursecompanion.tests.factories import ChapterFactory, QuestionFactory, all_right, mixed_quiz
 from quizzes import services
 from quizzes.models import Question, Quiz
-from quizzes.tests.factories import QuestionFactory, all_right, mixed_quiz
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def editor_client() -> Client:
-    editor = make_user("editor@example.com", is_staff=True)
-    editor.groups.add(Group.objects.get(name=EDITORS_GROUP))
-    client = Client()
-    assert client.login(username="editor@example.com", password="correct-horse-battery-9")
-    return client
 
 
 def quiz_form(chapter, questions: list[dict], **fields) -> dict:

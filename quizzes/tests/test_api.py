@@ -7,22 +7,19 @@ from django.utils import timezone
 
 from access import services as access_services
 from access.tiers import Tier
-from conftest import bearer_client, make_user
-from content.tests.factories import ChapterFactory
+from conftest import assert_error, bearer_client, make_user
+from coursecompanion.tests.factories import (
+    ChapterFactory,
+    QuestionFactory,
+    QuizFactory,
+    all_right,
+    mixed_quiz,
+)
 from quizzes.models import Attempt
-from quizzes.tests.factories import QuestionFactory, QuizFactory, all_right, mixed_quiz
 
 pytestmark = pytest.mark.django_db
 
 FORBIDDEN_KEYS = {"answer", "correct_answer", "explanation", "tolerance", "rel_tolerance"}
-
-
-def assert_error(response, status: int, code: str) -> dict:
-    assert response.status_code == status, response.content
-    body = response.json()
-    assert set(body) == {"error"}
-    assert body["error"]["code"] == code
-    return body["error"]
 
 
 def all_keys(value) -> set[str]:

@@ -4,9 +4,9 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from coursecompanion.tests.factories import all_right, mixed_quiz
 from quizzes import services
 from quizzes.models import Attempt, Question
-from quizzes.tests.factories import all_right, mixed_quiz
 
 pytestmark = pytest.mark.django_db
 

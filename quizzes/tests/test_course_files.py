@@ -9,10 +9,10 @@ from content import course_export, course_import
 from content.course_files import CourseFileError
 from content.management.commands.load_demo_course import DEMO_COURSE_DIR
 from content.models import Chapter, Course
+from coursecompanion.tests.factories import QuestionFactory, QuizFactory
 from quizzes import grading
 from quizzes.course_files import QUIZ_FILE, export_quiz
 from quizzes.models import Question, Quiz
-from quizzes.tests.factories import QuestionFactory, QuizFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -5,11 +5,9 @@ import json
 
 import pytest
 
-from access.tests.conftest import assert_error, post_json
 from access.tiers import Tier
-from conftest import bearer_client, make_user
-from content.tests.factories import ChapterFactory, SectionFactory
-from quizzes.tests.factories import all_right, mixed_quiz
+from conftest import assert_error, bearer_client, make_user, post_json
+from coursecompanion.tests.factories import ChapterFactory, SectionFactory, all_right, mixed_quiz
 
 pytestmark = pytest.mark.django_db
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from quizzes.tests.factories import QuestionFactory, QuizFactory
+from coursecompanion.tests.factories import QuestionFactory, QuizFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -6,11 +6,16 @@ from django.db import connection
 
 from access.tiers import Tier
 from conftest import bearer_client, make_user
-from content.tests.factories import ChapterFactory
 from coursecompanion.errors import Invalid, NotFound
+from coursecompanion.tests.factories import (
+    ChapterFactory,
+    QuestionFactory,
+    QuizFactory,
+    all_right,
+    mixed_quiz,
+)
 from quizzes import services
 from quizzes.models import Attempt, Question
-from quizzes.tests.factories import QuestionFactory, QuizFactory, all_right, mixed_quiz
 
 pytestmark = pytest.mark.django_db
 

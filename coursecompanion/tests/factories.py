@@ -1,7 +1,45 @@
+"""Test data for every app, kept in the project package so that no app's tests import another
+app's factories against the dependency order."""
+
 import factory
 
-from content.tests.factories import ChapterFactory
+from access.tiers import Tier
+from content.models import Chapter, Course, Section
 from quizzes.models import Question, Quiz
+
+
+class CourseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Course
+        django_get_or_create = ("slug",)
+
+    slug = "test-course"
+    title = "Test Course"
+    published = True
+
+
+class ChapterFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Chapter
+
+    course = factory.SubFactory(CourseFactory)
+    order = factory.Sequence(lambda n: n + 1)
+    slug = factory.Sequence(lambda n: f"chapter-{n + 1}")
+    title = factory.Sequence(lambda n: f"Chapter {n + 1}")
+    summary = "What this chapter covers."
+    required_tier = Tier.FREE
+    published = True
+
+
+class SectionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Section
+
+    chapter = factory.SubFactory(ChapterFactory)
+    order = factory.Sequence(lambda n: n + 1)
+    title = factory.Sequence(lambda n: f"Section {n + 1}")
+    content = "## Heading\n\nSome *Markdown* text.\n"
+
 
 ABCD = [
     {"key": "A", "text": "Alpha"},
