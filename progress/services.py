@@ -235,7 +235,7 @@ def completed_chapter_ids(*, user: User | None) -> set[int]:
     return set(cached or ())
 
 
-def forget_completed_chapters(*, instance: ChapterProgress, **kwargs) -> None:
+def forget_completed_chapters(*, instance: ChapterProgress, **kwargs: Any) -> None:
     """Signal receiver: a student's progress row changed (progress/apps.py connects it)."""
     forget(_completed_key(instance.user_id))
 

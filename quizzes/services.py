@@ -166,7 +166,7 @@ def get_quiz(*, user: User | None, quiz_id: int) -> dict[str, Any]:
     found = content_services.read_published(user=user, key=f"quiz:{quiz_id}", build=build)
     if found is None or not (staff or scheduling.is_live(found["window"])):
         raise _quiz_not_found(quiz_id)
-    view = found["view"]
+    view: dict[str, Any] = found["view"]
     access_services.require_access(
         user=user,
         required_tier=view["required_tier"],
