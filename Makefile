@@ -6,7 +6,7 @@ HOST_PORT ?= 127.0.0.1:8000
 # What `make run` watches for changes (not .venv: uvicorn would poll every installed file).
 RELOAD_DIRS := coursecompanion access content quizzes progress templates
 
-.PHONY: run test typecheck lint check install install-dev clean
+.PHONY: run test typecheck lint check install install-dev clean bench
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,11 @@ test: install-dev
 typecheck: install-dev
 	DJANGO_DEBUG=1 $(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports
+
+# The benchmark (bench/run.py): the Procfile's server on PostgreSQL and Redis, driven by wrk.
+# BENCH_DATABASE_URL, BENCH_REDIS_URL, BENCH_PORT and BENCH_DURATION choose where and how long.
+bench: install
+	$(PY) bench/run.py
 
 lint: install-dev
 	$(VENV)/bin/ruff check .

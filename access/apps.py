@@ -6,7 +6,10 @@ class AccessConfig(AppConfig):
     verbose_name = "Accounts and access"
 
     def ready(self) -> None:
-        from access import checks  # noqa: F401  (registers the rate-limit settings checks)
+        from access import (
+            checks,  # noqa: F401  (registers the rate-limit settings checks)
+            user_cache,  # noqa: F401  (drops cached users when they change)
+        )
         from access.auth import TOKEN_RESOLVERS
         from access.oauth import credential_from_oauth_token
 

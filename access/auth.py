@@ -21,8 +21,10 @@ from ninja.security import HttpBearer
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
+from rest_framework_simplejwt.settings import api_settings as jwt_settings
 
 from access.models import DelegatedUser, User, is_staff
+from access.user_cache import cached_user
 from coursecompanion.errors import AccessDenied
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -64,17 +66,21 @@ class Credential:
 
 
 def credential_from_simplejwt(token: str) -> Credential | None:
-    """An active user's simplejwt *access* token (refresh tokens are refused)."""
-    authenticator = JWTAuthentication()
+    """An active user's simplejwt *access* token (refresh tokens are refused), unless the
+    password changed since it was issued. The user comes from the user cache: the checks of
+    JWTAuthentication.get_user without its query."""
     try:
         # simplejwt annotates the raw token as bytes; it decodes the header's str as well.
-        validated = authenticator.get_validated_token(token)  # type: ignore[arg-type]
-        user = authenticator.get_user(validated)
+        validated = JWTAuthentication().get_validated_token(token)  # type: ignore[arg-type]
     except (InvalidToken, TokenError, AuthenticationFailed):
         return None
-    if not isinstance(user, User):  # AUTH_USER_MODEL is access.User
+    found = cached_user(validated.get(jwt_settings.USER_ID_CLAIM))
+    if found is None or not found.user.is_active:
         return None
-    return Credential(user=user, scheme=SCHEME_JWT, scopes=None)
+    revoke_claim = validated.get(jwt_settings.REVOKE_TOKEN_CLAIM)
+    if jwt_settings.CHECK_REVOKE_TOKEN and revoke_claim != found.password_stamp:
+        return None
+    return Credential(user=found.user, scheme=SCHEME_JWT, scopes=None)
 
 
 TOKEN_RESOLVERS: list[Callable[[str], Credential | None]] = [credential_from_simplejwt]

@@ -20,6 +20,7 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, Ou
 from rest_framework_simplejwt.tokens import RefreshToken, Token
 from rest_framework_simplejwt.utils import datetime_from_epoch, get_md5_hash_password
 
+from access import user_cache
 from access.models import AccessLog, TierChange, TierPlan, User, is_staff, validate_timezone
 from access.tiers import Tier
 from coursecompanion.errors import AccessDenied, Conflict, DomainError, Invalid, NotFound
@@ -167,6 +168,7 @@ def change_tier(
         reason=reason,
     )
     User.objects.filter(pk=locked.pk).update(tier=new_tier.value)
+    user_cache.forget_user(locked.pk)  # update() sends no post_save
     return change
 
 

@@ -1,6 +1,7 @@
 """The published-content cache: one version key, bumped on every edit, invalidates it all."""
 
 import logging
+import secrets
 import time
 from collections.abc import Callable
 from typing import TypeVar
@@ -9,6 +10,8 @@ from django.conf import settings
 from django.core.cache import cache
 
 from access.models import User, is_staff
+from coursecompanion import shared_cache
+from coursecompanion.shared_cache import VersionedLocalCache
 
 logger = logging.getLogger(__name__)
 
@@ -18,8 +21,10 @@ CONTENT_VERSION_KEY = "content:version"
 
 def _fresh_version() -> int:
     # A lost version key (evicted, or a flushed Redis) must never restart at a number that old
-    # entries still carry: start from the clock, which only moves forward.
-    return time.time_ns() // 1000
+    # entries still carry: start from the clock, which only moves forward. Random last digits,
+    # so two starts within one microsecond (or under a frozen test clock) differ too: workers
+    # keep entries in memory by version number.
+    return time.time_ns() // 1000 * 1000 + secrets.randbelow(1000)
 
 
 def bump_content_version() -> None:
@@ -32,23 +37,20 @@ def bump_content_version() -> None:
         logger.warning("Could not bump the content cache version", exc_info=True)
 
 
+# Published content in each process, checked against the shared version once per request: a
+# chapter read costs one cache round trip, not four, and an edit reaches every worker on its
+# next request.
+content_cache = VersionedLocalCache(
+    prefix="content", version_key=CONTENT_VERSION_KEY, new_version=_fresh_version
+)
+# Resolving a token fetches the content version with the user (coursecompanion/shared_cache.py).
+shared_cache.user_request_keys.append(lambda user_id: CONTENT_VERSION_KEY)
+
+
 def cached(key: str, build: Callable[[], T]) -> T:
     """Published content from the cache, built on a miss. A cache outage falls back to the
     database: content reads fail open."""
-    try:
-        version = cache.get_or_set(CONTENT_VERSION_KEY, _fresh_version, None)
-        full_key = f"content:v{version}:{key}"
-        value = cache.get(full_key)
-    except Exception:
-        logger.warning("Content cache unavailable; reading the database", exc_info=True)
-        return build()
-    if value is None:
-        value = build()
-        try:
-            cache.set(full_key, value, settings.CONTENT_CACHE_SECONDS)
-        except Exception:
-            logger.warning("Could not store content in the cache", exc_info=True)
-    return value
+    return content_cache.get(key, build, seconds=settings.CONTENT_CACHE_SECONDS)
 
 
 def read(user: User | None, key: str, build: Callable[[], T]) -> T:

@@ -180,7 +180,7 @@ def _read_media(asset: MediaAsset) -> bytes:
 
     try:
         return read()
-    except media.STORAGE_ERRORS as error:
+    except media.storage_errors() as error:
         raise media.MediaStorageError(
             f"Could not read media '{asset.name}' ({asset.file.name}) from the storage: "
             f"{type(error).__name__}.",

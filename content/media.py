@@ -4,12 +4,11 @@ import hashlib
 import logging
 import mimetypes
 import re
+import sys
 from collections.abc import Callable, Iterable
 from functools import partial
 from typing import Any
 
-from boto3.exceptions import Boto3Error
-from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import transaction
@@ -28,8 +27,18 @@ logger = logging.getLogger(__name__)
 MEDIA_REFERENCE = re.compile(
     r"(?:\]\(\s*<?|^[ ]{0,3}\[[^\]]+\]:[ \t]*<?)media:([-a-zA-Z0-9_]+)", re.MULTILINE
 )
-# What a storage backend raises when it cannot store or read a file (local disk, S3/R2).
-STORAGE_ERRORS = (OSError, BotoCoreError, ClientError, Boto3Error)
+
+
+def storage_errors() -> tuple[type[Exception], ...]:
+    """What a storage backend raises when it cannot store or read a file (local disk, S3/R2).
+    boto's errors only once boto is loaded (the R2 storage loads it): importing it just for
+    these names would cost every worker some 25 MiB."""
+    if "botocore" not in sys.modules:
+        return (OSError,)
+    from boto3.exceptions import Boto3Error
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    return (OSError, BotoCoreError, ClientError, Boto3Error)
 
 
 class MediaStorageError(NotReady):
@@ -121,14 +130,14 @@ def delete_stored_file(name: str) -> None:
     """Remove a file from the storage; a failure is logged, never raised (the row is gone)."""
     try:
         default_storage.delete(name)
-    except STORAGE_ERRORS:
+    except storage_errors():
         logger.warning("Could not delete %s from the media storage", name, exc_info=True)
 
 
 def store_asset_file(asset: MediaAsset, save: Callable[[], None]) -> None:
     try:
         save()
-    except STORAGE_ERRORS as error:
+    except storage_errors() as error:
         logger.warning("Media storage failed while saving %s", asset.title, exc_info=True)
         raise MediaStorageError(
             f"The media storage did not accept the file ({type(error).__name__}); "

@@ -22,7 +22,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import connection
+from django.db import connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 
 from content.scheduling import live_sql
 from content.search_index import SUPPORTED_VENDORS
@@ -33,6 +34,7 @@ from content.search_query import (
     correctable,
     parse_query,
 )
+from coursecompanion.db_routing import read_alias
 from coursecompanion.errors import NotReady
 
 HIGHLIGHT_START, HIGHLIGHT_STOP = "«", "»"
@@ -93,15 +95,20 @@ _PUBLISHED_SECTIONS = """
 _PUBLISHED = "c.published AND k.published"
 
 
+def _tier_list(tiers: Sequence[str], params: dict[str, Any], prefix: str) -> str:
+    """`(%(prefix0)s, ...)` for `tiers`, as bound parameters (`(NULL)` for none)."""
+    names = []
+    for index, tier in enumerate(tiers):
+        params[f"{prefix}{index}"] = tier
+        names.append(f"%({prefix}{index})s")
+    return f"({', '.join(names) or 'NULL'})"
+
+
 def _tier_condition(tiers: Sequence[str] | None, params: dict[str, Any]) -> str:
     """Limit matches to chapters of `tiers` (None: every tier), as bound parameters."""
     if tiers is None:
         return ""
-    names = []
-    for index, tier in enumerate(tiers):
-        params[f"tier{index}"] = tier
-        names.append(f"%(tier{index})s")
-    return f" AND c.required_tier IN ({', '.join(names) or 'NULL'})"
+    return f" AND c.required_tier IN {_tier_list(tiers, params, 'tier')}"
 
 
 # --- PostgreSQL ------------------------------------------------------------------------------
@@ -117,11 +124,14 @@ PG_HEADLINE = (
 
 
 class PostgresSearch:
+    def __init__(self, connection: BaseDatabaseWrapper) -> None:
+        self.connection = connection
+
     def corrections(self, terms: Sequence[str]) -> dict[str, list[str]]:
         candidates = [term for term in terms if correctable(term)]
         if not candidates:
             return {}
-        with connection.cursor() as cursor:
+        with self.connection.cursor() as cursor:
             # pg_trgm's index proposes the likeliest spellings of each word the course never
             # uses; the same edit-distance rule as on SQLite then decides.
             cursor.execute(
@@ -153,6 +163,7 @@ class PostgresSearch:
         offset: int,
         limit: int,
         tiers: Sequence[str] | None,
+        open_tiers: Sequence[str],
     ) -> SearchResult:
         params: dict[str, Any] = {"offset": offset, "limit": limit}
         units: list[str] = []  # one tsquery per ranked word (with its respellings) or phrase
@@ -178,6 +189,9 @@ class PostgresSearch:
             + _tier_condition(tiers, params)
             + f" AND {live_sql('c', params)}"
         )
+        # Parsing a section for its headline is most of a search's database time (issue 14):
+        # only hits the caller may read get one, since a locked hit's snippet is blanked anyway.
+        snippet_tiers = _tier_list(open_tiers, params, "open")
         if required:
             params["required"] = required
             condition += " AND d.document @@ websearch_to_tsquery('english', %(required)s)"
@@ -212,13 +226,15 @@ class PostgresSearch:
             )
             SELECT total.n, p.section_id, p.chapter_id, p.chapter_title, p.section_title,
                    p.required_tier, p.score,
-                   ts_headline('english', s.content, {any_unit}, '{PG_HEADLINE}')
+                   CASE WHEN p.required_tier IN {snippet_tiers}
+                        THEN ts_headline('english', s.content, {any_unit}, '{PG_HEADLINE}')
+                   END
             FROM (SELECT count(*) AS n FROM matches) AS total
             LEFT JOIN page p ON true
             LEFT JOIN content_section s ON s.id = p.section_id
             ORDER BY p.score DESC, p.chapter_order, p.section_order
         """  # noqa: S608  (only placeholders and constants are formatted in)
-        with connection.cursor() as cursor:
+        with self.connection.cursor() as cursor:
             cursor.execute(sql, params)
             return _result(cursor.fetchall())
 
@@ -242,11 +258,14 @@ _VOCABULARY_RANGE = (
 
 
 class SqliteSearch:
+    def __init__(self, connection: BaseDatabaseWrapper) -> None:
+        self.connection = connection
+
     def corrections(self, terms: Sequence[str]) -> dict[str, list[str]]:
         candidates = [term for term in terms if correctable(term)]
         if not candidates:
             return {}
-        with connection.cursor() as cursor:
+        with self.connection.cursor() as cursor:
             params: dict[str, Any] = {f"t{i}": term for i, term in enumerate(candidates)}
             placeholders = ", ".join(f"%({name})s" for name in params)
             cursor.execute(
@@ -294,6 +313,7 @@ class SqliteSearch:
         offset: int,
         limit: int,
         tiers: Sequence[str] | None,
+        open_tiers: Sequence[str],
     ) -> SearchResult:
         params: dict[str, Any] = {
             "match": self.match_expression(query),
@@ -302,6 +322,7 @@ class SqliteSearch:
         }
         weights = ", ".join(str(weight) for weight in SQLITE_WEIGHTS)
         tier_condition = _tier_condition(tiers, params) + f" AND {live_sql('c', params)}"
+        snippet_tiers = _tier_list(open_tiers, params, "open")
         matches = f"""
             FROM content_search f
             {_PUBLISHED_SECTIONS.format(section_id="f.rowid")}
@@ -319,16 +340,16 @@ class SqliteSearch:
             )
             SELECT total.n, p.section_id, p.chapter_id, p.chapter_title, p.section_title,
                    p.required_tier, p.score,
-                   (SELECT snippet(
+                   CASE WHEN p.required_tier IN {snippet_tiers} THEN (SELECT snippet(
                         content_search, 2, '{HIGHLIGHT_START}', '{HIGHLIGHT_STOP}', '…',
                         {SQLITE_SNIPPET_TOKENS})
                     FROM content_search
-                    WHERE content_search MATCH %(match)s AND rowid = p.section_id)
+                    WHERE content_search MATCH %(match)s AND rowid = p.section_id) END
             FROM (SELECT count(*) AS n {matches}) AS total
             LEFT JOIN page p ON 1
             ORDER BY p.score DESC, p.chapter_order, p.section_order
         """  # noqa: S608  (only placeholders and constants are formatted in)
-        with connection.cursor() as cursor:
+        with self.connection.cursor() as cursor:
             cursor.execute(sql, params)
             return _result(cursor.fetchall())
 
@@ -337,6 +358,17 @@ BACKENDS: dict[str, type[PostgresSearch] | type[SqliteSearch]] = {
     "postgresql": PostgresSearch,
     "sqlite": SqliteSearch,
 }
+
+
+def search_connection() -> BaseDatabaseWrapper:
+    """The database searches run on. Raises NotReady on one without a search backend."""
+    # Published text only, so a read replica (when there is one) may answer.
+    connection = connections[read_alias()]
+    if connection.vendor not in SUPPORTED_VENDORS:
+        raise NotReady(
+            f"Search is not available on {connection.vendor}.", code="search_unavailable"
+        )
+    return connection
 
 
 def search_published_sections(
@@ -350,15 +382,15 @@ def search_published_sections(
 
     A required phrase or an exclusion searches only chapters of `open_tiers` (the caller's):
     matched against locked text, it would tell whether an exact sentence is in it, and so
-    reveal the text piece by piece. Plain words still find locked sections (titles only).
+    reveal the text piece by piece. Plain words still find locked sections (titles only, with
+    an empty snippet: locked text never leaves the database).
 
     Raises NotReady on a database without a search backend."""
-    if connection.vendor not in SUPPORTED_VENDORS:
-        raise NotReady(
-            f"Search is not available on {connection.vendor}.", code="search_unavailable"
-        )
+    connection = search_connection()
     query = parse_query(text)
     if query.empty:
         return SearchResult()
     tiers = list(open_tiers) if query.phrases or query.excluded else None
-    return BACKENDS[connection.vendor]().search(query, offset=offset, limit=limit, tiers=tiers)
+    return BACKENDS[connection.vendor](connection).search(
+        query, offset=offset, limit=limit, tiers=tiers, open_tiers=list(open_tiers)
+    )

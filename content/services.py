@@ -2,8 +2,9 @@
 chapters and sections, the tiers /access/check asks for, and search. The cache, media and
 course import live beside it (cache.py, media.py, course_import.py)."""
 
-from collections.abc import Iterable
-from typing import Any
+import hashlib
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
 
 from access import services as access_services
 from access.models import User, is_staff
@@ -11,7 +12,8 @@ from access.tiers import Tier
 from content import cache, scheduling, search_log
 from content.media import media_references, media_summary, referenced_media
 from content.models import Chapter, MediaAsset, Section
-from content.search import search_published_sections
+from content.search import search_connection, search_published_sections
+from content.search_query import parse_query
 from coursecompanion.errors import NotFound
 from coursecompanion.rows import save_children
 
@@ -31,6 +33,16 @@ def chapter_summary(chapter: Chapter) -> dict[str, Any]:
         "required_tier": chapter.required_tier,
         "published": chapter.published,
     }
+
+
+T = TypeVar("T")
+
+
+def read_published(*, user: User | None, key: str, build: Callable[[], T]) -> T:
+    """Published content of any app (quizzes), through the content cache: `build` runs on a
+    miss, and for staff (who may see drafts) every time. Its entries go stale with the content
+    version, so whatever `build` reads must bump it when saved (content/signals.py)."""
+    return cache.read(user, key, build)
 
 
 def chapter_outline(*, user: User | None) -> list[dict[str, Any]]:
@@ -226,7 +238,16 @@ def search_sections(*, user: User | None, query: str, offset: int, limit: int) -
         for tier in Tier
         if access_services.decide_access(user=user, required_tier=tier).allowed
     ]
-    result = search_published_sections(query, offset=offset, limit=limit, open_tiers=open_tiers)
+    search_connection()  # a database without search says so before anything is cached
+    # Cached by what the query means (parsed: case, punctuation and stop words do not count),
+    # the tiers it may read, the page, the chapters live right now (schedules move on without
+    # an edit) and, through the content cache, the content version.
+    live = [e["summary"]["id"] for e in scheduled_outline() if scheduling.is_live(e["window"])]
+    meaning = repr((parse_query(query), open_tiers, offset, limit, live))
+    result = cache.cached(
+        f"search:{hashlib.sha256(meaning.encode()).hexdigest()}",
+        lambda: search_published_sections(query, offset=offset, limit=limit, open_tiers=open_tiers),
+    )
     items = []
     for hit in result.hits:
         locked = not access_services.decide_access(

@@ -9,7 +9,9 @@ from content.models import Chapter, Course, MediaAsset, Section
 
 
 def bump_after_commit(**kwargs) -> None:
-    # After commit: a reader must not re-cache the old text between the bump and the commit.
+    # Now, so this transaction's own later reads miss the old entries, and again after commit:
+    # a reader in between may have cached the old text under the first bump's version.
+    bump_content_version()
     transaction.on_commit(bump_content_version)
 
 

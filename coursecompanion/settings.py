@@ -83,7 +83,13 @@ MIDDLEWARE = [
     "coursecompanion.middleware.HeadAsGetMiddleware",
     # First, so it also sees what the middleware below answers itself (DisallowedHost's 400).
     "coursecompanion.middleware.JsonErrorMiddleware",
+    "coursecompanion.db_routing.ReadReplicaMiddleware",
+    "coursecompanion.shared_cache.RequestMemoMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # ETag on every GET, and 304 Not Modified for a matching If-None-Match: ChatGPT re-reading a
+    # chapter it already holds gets no body. Outside the middleware below, so the ETag covers
+    # the body they finished.
+    "django.middleware.http.ConditionalGetMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -119,9 +125,34 @@ if not env.str("DATABASE_URL", default="") and not LOCAL_DEFAULTS_ALLOWED:
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
-# No ATOMIC_REQUESTS: every write goes through a service wrapped in transaction.atomic, and reads
-# (most of the traffic) skip the BEGIN/COMMIT round trips.
-DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=0))
+# An optional read replica: content and search reads go there (coursecompanion/db_routing.py);
+# writes, and reads that follow a write in the same request, stay on the primary. Tests mirror
+# it onto the default database, and route to it only where a test turns READ_REPLICA on.
+DATABASE_REPLICA_URL = env.str("DATABASE_REPLICA_URL", default="")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = env.db("DATABASE_REPLICA_URL")
+elif TESTING:
+    DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}
+READ_REPLICA = "replica" if DATABASE_REPLICA_URL else None
+DATABASE_ROUTERS = ["coursecompanion.db_routing.ReplicaRouter"]
+# Behind PgBouncer in transaction pooling, consecutive statements of one session may run on
+# different server connections: no server-side cursors, no prepared statements.
+DATABASE_PGBOUNCER = env.bool("DATABASE_PGBOUNCER", default=False)
+for _database in DATABASES.values():
+    # No ATOMIC_REQUESTS: every write goes through a service wrapped in transaction.atomic, and
+    # reads (most of the traffic) skip the BEGIN/COMMIT round trips.
+    # Persistent connections outside tests: opening one cost 44% of a chapter read (profiled,
+    # issue 14). Health checks replace a connection the database or a pooler dropped before the
+    # request uses it. Tests open and close their own.
+    _database.setdefault(
+        "CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=0 if TESTING else 600)
+    )
+    _database.setdefault(
+        "CONN_HEALTH_CHECKS", env.bool("DATABASE_CONN_HEALTH_CHECKS", default=not TESTING)
+    )
+    if DATABASE_PGBOUNCER and _database["ENGINE"].endswith("postgresql"):
+        _database["DISABLE_SERVER_SIDE_CURSORS"] = True
+        _database.setdefault("OPTIONS", {})["prepare_threshold"] = None
 
 # A database that is down or hung must cost a request seconds, not gunicorn's 30 s worker
 # timeout: connecting gives up after DATABASE_CONNECT_TIMEOUT seconds and a statement after
@@ -176,6 +207,10 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# The signed-in user behind a token is cached (access/user_cache.py) where every process can
+# drop it when the user changes: Redis, or the one process of a test run. Seconds; 0 is off.
+USER_CACHE_SECONDS = env.int("USER_CACHE_SECONDS", default=60 if REDIS_URL or TESTING else 0)
 
 # Published content is cached; a local-memory cache is per process, so the TTL bounds how long
 # another worker may serve text an editor has just changed (Redis invalidates at once).

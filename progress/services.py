@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Avg, Count, Q
 from django.utils import timezone
@@ -22,7 +23,9 @@ from django.utils import timezone
 from access import services as access_services
 from access.models import User
 from content import services as content_services
+from coursecompanion import shared_cache
 from coursecompanion.errors import Invalid, NotFound
+from coursecompanion.shared_cache import forget, read_through
 from progress.models import ChapterProgress, DailyActivity, QuizResult, Streak
 from progress.streaks import StreakState, current_streak_on, local_day, next_streak
 
@@ -208,15 +211,33 @@ def rebuild_quiz_result(
 # --- chapters --------------------------------------------------------------------------------
 
 
+def _completed_key(user_id: int) -> str:
+    return f"progress:completed:{user_id}"
+
+
+shared_cache.user_request_keys.append(_completed_key)
+
+
 def completed_chapter_ids(*, user: User | None) -> set[int]:
-    """Ids of the chapters `user` has completed (empty for anonymous callers, without a query)."""
+    """Ids of the chapters `user` has completed (empty for anonymous callers, without a query).
+    Cached per student (every chapter read asks), and dropped whenever their progress changes."""
     if user is None or not user.is_authenticated:
         return set()
-    return set(
-        ChapterProgress.objects.filter(
-            user=user, status=ChapterProgress.Status.COMPLETED
-        ).values_list("chapter_id", flat=True)
-    )
+
+    def load() -> list[int]:
+        return list(
+            ChapterProgress.objects.filter(
+                user=user, status=ChapterProgress.Status.COMPLETED
+            ).values_list("chapter_id", flat=True)
+        )
+
+    cached = read_through(_completed_key(user.pk), load, seconds=settings.USER_CACHE_SECONDS)
+    return set(cached or ())
+
+
+def forget_completed_chapters(*, instance: ChapterProgress, **kwargs: Any) -> None:
+    """Signal receiver: a student's progress row changed (progress/apps.py connects it)."""
+    forget(_completed_key(instance.user_id))
 
 
 def _published_outline() -> list[dict[str, Any]]:

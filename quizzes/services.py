@@ -16,6 +16,8 @@ from django.utils import timezone
 from access import services as access_services
 from access.models import User
 from access.tiers import Tier
+from content import scheduling
+from content import services as content_services
 from coursecompanion.errors import Invalid, NotFound, RateLimited
 from coursecompanion.rows import save_children
 from progress import services as progress_services
@@ -144,9 +146,35 @@ def student_view(quiz: Quiz, questions: Iterable[Question]) -> dict[str, Any]:
 
 
 def get_quiz(*, user: User | None, quiz_id: int) -> dict[str, Any]:
-    """A quiz and its questions, without answers. Raises NotFound or AccessDenied."""
-    quiz = access_quiz(user=user, quiz_id=quiz_id)
-    return student_view(quiz, quiz.questions.all())
+    """A quiz and its questions, without answers (from the content cache, with its chapter's
+    schedule window applied on every read). Raises NotFound or AccessDenied."""
+    staff = user is not None and user.is_authenticated and user.is_staff
+
+    def build() -> dict[str, Any] | None:
+        quizzes = (
+            Quiz.objects.all()
+            if staff
+            else Quiz.objects.filter(
+                published=True, chapter__published=True, chapter__course__published=True
+            )
+        )
+        quiz = quizzes.select_related("chapter").filter(pk=quiz_id).first()
+        if quiz is None:
+            return None
+        return {"view": student_view(quiz, quiz.questions.all()), "window": quiz.chapter.window}
+
+    found = content_services.read_published(user=user, key=f"quiz:{quiz_id}", build=build)
+    if found is None or not (staff or scheduling.is_live(found["window"])):
+        raise _quiz_not_found(quiz_id)
+    view: dict[str, Any] = found["view"]
+    access_services.require_access(
+        user=user,
+        required_tier=view["required_tier"],
+        code="quiz_locked",
+        subject=f'Quiz {view["id"]} ("{view["title"]}")',
+        resource=f"quiz:{view['id']}",
+    )
+    return view
 
 
 def attempt_view(attempt: Attempt) -> dict[str, Any]:

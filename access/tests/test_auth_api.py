@@ -11,6 +11,7 @@ from django.conf import settings
 from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 
 from access.models import User
+from access.services import change_tier
 from conftest import PASSWORD, assert_error, bearer_client, make_user, post_json
 
 pytestmark = pytest.mark.django_db
@@ -359,7 +360,8 @@ def test_tier_comes_from_the_database_not_the_token(user, gated_course):
     client = bearer_client(user)  # token minted while the student is free
     chapter = f"/api/v1/chapters/{gated_course['premium'].id}"
     assert client.get(chapter).status_code == 403
-    User.objects.filter(pk=user.pk).update(tier="premium")
+    # The one way a tier changes (it also drops the user from the user cache).
+    change_tier(user=user, new_tier="premium", changed_by=None, reason="bought premium")
     assert client.get(chapter).status_code == 200
     assert client.get(ME).json()["tier"] == "premium"
     assert "tier" not in claims_of(client.defaults["HTTP_AUTHORIZATION"].split()[1])

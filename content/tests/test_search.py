@@ -11,6 +11,7 @@ from access.tiers import Tier
 from conftest import bearer_client, make_user
 from content import search_index
 from content.models import Chapter, Section
+from content.search import search_published_sections
 from content.search_query import closest_words, edit_distance, parse_query
 from coursecompanion.tests.factories import ChapterFactory, CourseFactory, SectionFactory
 
@@ -394,13 +395,15 @@ def test_search_uses_a_constant_number_of_queries(
     library, many_sections, q, django_assert_max_num_queries
 ):
     client = bearer_client(make_user("counter@example.com", tier=Tier.PRO))
+    client.get("/api/v1/me")  # the token's user is cached from here on
     with CaptureQueriesContext(connection) as small:
         search(client, q)
     for order in range(20, 40):
         SectionFactory(chapter=library["basics"], order=order, content=f"recursion {order}")
-    # The token's user; on SQLite a known-words check and, only when a word is unknown, its
-    # spelling candidates (one query on PostgreSQL); the page with its count; and for a search
-    # that found nothing (or only locked hits) its search-gap row.
+    # The chapter outline (which chapters are live); on SQLite a known-words check and, only
+    # when a word is unknown, its spelling candidates (one query on PostgreSQL); the page with
+    # its count; and for a search that found nothing (or only locked hits) its search-gap row.
+    # (New sections bump the content version: neither the outline nor the search is cached.)
     with django_assert_max_num_queries(5), CaptureQueriesContext(connection) as large:
         search(client, q)
     assert len(large) == len(small)
@@ -552,3 +555,22 @@ def test_phrases_and_exclusions_never_probe_locked_text(anon_client, premium_cli
     assert [(hit["section_id"], hit["locked"]) for hit in hits] == [
         (library["event_loop"].id, False)
     ]
+
+
+def test_locked_text_never_leaves_the_database_as_a_snippet(library):
+    result = search_published_sections("event loop", offset=0, limit=20, open_tiers=["free"])
+    locked = [hit for hit in result.hits if hit.section_id == library["event_loop"].id]
+    assert locked and locked[0].snippet == ""
+    opened = search_published_sections(
+        "event loop", offset=0, limit=20, open_tiers=["free", "premium"]
+    )
+    premium_hit = next(hit for hit in opened.hits if hit.section_id == library["event_loop"].id)
+    assert "«" in premium_hit.snippet
+
+
+def test_a_repeated_search_is_served_from_the_cache(library, django_assert_max_num_queries):
+    client = bearer_client(make_user("repeat@example.com"))
+    first = search(client, "How does Recursion work?")
+    with django_assert_max_num_queries(1):  # only the search-gap log may write
+        again = search(client, "how does recursion work")  # the same meaning
+    assert again == first

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
+from content.cache import bump_content_version
 from content.search_index import (
     SUPPORTED_VENDORS,
     indexed_section_count,
@@ -24,4 +25,6 @@ class Command(BaseCommand):
         with transaction.atomic(using=database):
             rebuild_search_index(connection)
             count = indexed_section_count(connection)
+        # Cached search results came from the old index.
+        bump_content_version()
         self.stdout.write(f"Search index rebuilt: {count} section(s) indexed.")

@@ -1,0 +1,579 @@
+"""`make bench`: the app served the production way, driven over loopback by wrk.
+
+Starts the Procfile's `web:` command with DEBUG off on PostgreSQL and Redis, loads the demo course
+and generated students (bench/seed.py), runs each scenario for a bounded time with wrk
+(bench/load.lua), and prints one table with every scenario's share of the no-op's req/s from the
+same run. Writes everything to bench/results/latest.json.
+
+Settings (environment):
+    BENCH_DATABASE_URL  the benchmark's own database, created if missing
+                        (default postgres://postgres@127.0.0.1:5432/coursecompanion_bench)
+    BENCH_REDIS_URL     default redis://127.0.0.1:6379/0; keys are prefixed "bench"
+    BENCH_PORT          default 8099 (loopback only)
+    BENCH_DURATION      seconds per scenario (default 8)
+    BENCH_CONNECTIONS   default 64; BENCH_MIXED_CONNECTIONS 100; BENCH_HIGH_CONNECTIONS 128
+    BENCH_STUDENTS      generated students (default 1000)
+    BENCH_SCENARIOS     comma-separated subset of the scenario names (default: all)
+    BENCH_PROFILE       1: py-spy records the first worker during each scenario
+                        (bench/.work/profile-*.txt, collapsed stacks)
+    WEB_CONCURRENCY     the Procfile's worker count, passed through
+"""
+
+import concurrent.futures
+import http.client
+import json
+import os
+import platform
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from urllib.parse import urlparse
+
+BENCH_DIR = Path(__file__).resolve().parent
+ROOT = BENCH_DIR.parent
+RESULTS = BENCH_DIR / "results"
+WORK = BENCH_DIR / ".work"
+PYTHON = sys.executable
+WRK_THREADS = 2
+# Seconds wrk waits for one response before counting a timeout.
+WRK_TIMEOUT = "5s"
+# Limits a real student never reaches (one call every few seconds at most), high enough that
+# wrk's hundreds of calls per second per student are counted but never refused.
+UNREACHABLE_RATE = "1000000/m"
+REPORTED_GUNICORN_SETTINGS = {
+    "workers",
+    "worker_class",
+    "threads",
+    "timeout",
+    "keepalive",
+    "worker_connections",
+    "preload_app",
+}
+
+
+@dataclass
+class Scenario:
+    name: str
+    title: str
+    connections_setting: str = "BENCH_CONNECTIONS"
+    limits_on: bool = False
+
+
+SCENARIOS = [
+    Scenario("noop", "no-op (/healthz, the ceiling)"),
+    Scenario("list", "list chapters (anonymous)"),
+    Scenario("read", "read a chapter, signed in"),
+    Scenario("locked", "read a locked chapter (403)"),
+    Scenario("search", "search, 48 questions cycled"),
+    Scenario("quiz_get", "get a quiz"),
+    Scenario("quiz_submit", "submit a quiz"),
+    Scenario("progress", "get progress"),
+    Scenario("checkin", "check in"),
+    Scenario("mixed", "mixed: 100 students, limits on", "BENCH_MIXED_CONNECTIONS", True),
+    Scenario("mixed", "mixed at 128 connections, limits on", "BENCH_HIGH_CONNECTIONS", True),
+]
+DEFAULT_CONNECTIONS = {
+    "BENCH_CONNECTIONS": 64,
+    "BENCH_MIXED_CONNECTIONS": 100,
+    "BENCH_HIGH_CONNECTIONS": 128,
+}
+
+
+@dataclass
+class Row:
+    scenario: str
+    title: str
+    connections: int
+    rate_limits: bool
+    requests: int = 0
+    seconds: float = 0.0
+    req_per_s: float = 0.0
+    p50_ms: float = 0.0
+    p95_ms: float = 0.0
+    p99_ms: float = 0.0
+    errors: int = 0
+    timeouts: int = 0
+    share_of_noop: float | None = None
+    # The server's own CPU per request: steadier than req/s on a machine shared with others.
+    worker_cpu_ms_per_req: float | None = None
+    statuses: dict[str, int] = field(default_factory=dict)
+
+
+def log(message: str) -> None:
+    print(message, flush=True)
+
+
+def setting(name: str, default: str) -> str:
+    return os.environ.get(name) or default
+
+
+def ensure_wrk() -> str:
+    found = shutil.which("wrk")
+    if found:
+        return found
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        log("installing wrk (apt-get)")
+        subprocess.run(["apt-get", "update", "-qq"], check=True)
+        subprocess.run(
+            ["apt-get", "install", "-y", "-qq", "wrk"],
+            check=True,
+            env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
+        )
+        return shutil.which("wrk") or "wrk"
+    sys.exit("wrk is missing: install Debian's `wrk` package (apt-get install wrk).")
+
+
+def ensure_database(url: str) -> None:
+    """Create the benchmark database when it does not exist (it is never dropped)."""
+    import psycopg
+
+    parsed = urlparse(url)
+    name = parsed.path.lstrip("/")
+    admin = parsed._replace(path="/postgres").geturl()
+    with psycopg.connect(admin, autocommit=True) as connection:
+        exists = connection.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", [name]
+        ).fetchone()
+        if not exists:
+            log(f"creating database {name}")
+            connection.execute(f'CREATE DATABASE "{name}"')
+
+
+def server_environment(*, database_url: str, redis_url: str) -> dict[str, str]:
+    """What production sets, with fresh keys for this run."""
+    return {
+        "DJANGO_DEBUG": "0",
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "CACHE_KEY_PREFIX": "bench",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(48),
+        "JWT_SIGNING_KEY": secrets.token_urlsafe(48),
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        # Named in the OpenAPI and OAuth documents only, which the benchmark does not follow.
+        "PUBLIC_BASE_URL": "https://course.bench.invalid",
+        # Long enough for the whole run: a token expiring mid-run would count as errors.
+        "JWT_ACCESS_MINUTES": "60",
+        "LOG_LEVEL": "WARNING",
+    }
+
+
+def app_environment(base: dict[str, str], *, limits_on: bool) -> dict[str, str]:
+    env = {**os.environ, **base, "RATELIMIT_ENABLE": "1" if limits_on else "0"}
+    if limits_on:
+        for name in (
+            "RATE_LIMIT_USER_PER_OPERATION",
+            "RATE_LIMIT_USER_TOTAL",
+            "RATE_LIMIT_ANON_PER_OPERATION",
+            "RATE_LIMIT_ANON_TOTAL",
+        ):
+            env[name] = UNREACHABLE_RATE
+    return env
+
+
+def venv_path() -> str:
+    """PATH with this interpreter's bin first, so the Procfile's `gunicorn` is the venv's."""
+    return f"{Path(PYTHON).parent}:{os.environ['PATH']}"
+
+
+def procfile_web_command() -> str:
+    """The Procfile's web command, bound to loopback only: load never leaves this machine."""
+    for line in (ROOT / "Procfile").read_text().splitlines():
+        if line.startswith("web:"):
+            return line.split(":", 1)[1].strip().replace("0.0.0.0:", "127.0.0.1:")
+    sys.exit("Procfile has no web: process")
+
+
+class Server:
+    """The Procfile's web process, run through a shell as a platform would run it."""
+
+    def __init__(self, env: dict[str, str], port: int, log_path: Path) -> None:
+        self.env = env
+        self.port = port
+        self.log_path = log_path
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        command = procfile_web_command()
+        self.log_file = self.log_path.open("ab")
+        self.process = subprocess.Popen(
+            ["bash", "-c", f"exec {command}"],
+            cwd=ROOT,
+            env={**self.env, "PORT": str(self.port), "PATH": venv_path()},
+            stdout=self.log_file,
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                sys.exit(f"the server exited ({self.process.returncode}); see {self.log_path}")
+            try:
+                if get(self.port, "/healthz")[0] == 200:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.3)
+        sys.exit(f"the server did not answer /healthz within 60 s; see {self.log_path}")
+
+    def cpu_seconds(self) -> float:
+        """CPU time (user + system) the workers have used so far."""
+        ticks = os.sysconf("SC_CLK_TCK")
+        total = 0.0
+        for worker in self.workers():
+            try:
+                fields = Path(f"/proc/{worker['pid']}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            total += (int(fields[11]) + int(fields[12])) / ticks
+        return total
+
+    def profile(self, seconds: int, out: Path) -> subprocess.Popen | None:
+        """py-spy over the first worker for `seconds` (BENCH_PROFILE=1; needs py-spy and ptrace
+        rights), as collapsed stacks in `out`."""
+        py_spy = shutil.which("py-spy") or str(Path(PYTHON).parent / "py-spy")
+        workers = self.workers()
+        if not workers or not Path(py_spy).exists():
+            return None
+        return subprocess.Popen(
+            [
+                py_spy,
+                "record",
+                "--pid",
+                str(workers[0]["pid"]),
+                "--duration",
+                str(seconds),
+                "--format",
+                "raw",
+                "--output",
+                str(out),
+                "--nonblocking",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+
+    def workers(self) -> list[dict[str, object]]:
+        """pid, RSS (MiB) and thread count of each worker process."""
+        found = []
+        for child in Path("/proc").glob("[0-9]*"):
+            try:
+                status = (child / "status").read_text()
+            except OSError:
+                continue
+            fields = dict(line.split(":\t", 1) for line in status.splitlines() if ":\t" in line)
+            if fields.get("PPid", "").strip() == str(self.process.pid):
+                rss_kib = int(fields.get("VmRSS", "0 kB").split()[0])
+                found.append(
+                    {
+                        "pid": int(child.name),
+                        "rss_mib": round(rss_kib / 1024, 1),
+                        "threads": int(fields.get("Threads", "1")),
+                    }
+                )
+        return sorted(found, key=lambda worker: worker["pid"])
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.log_file.close()
+
+
+def get(port: int, path: str, *, method: str = "GET", body: str | None = None):
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    try:
+        headers = {"Content-Type": "application/json"} if body else {}
+        connection.request(method, path, body=body, headers=headers)
+        response = connection.getresponse()
+        return response.status, response.read()
+    finally:
+        connection.close()
+
+
+def run_wrk(wrk: str, port: int, data: Path, scenario: str, connections: int, seconds: int):
+    command = [
+        wrk,
+        f"-t{WRK_THREADS}",
+        f"-c{connections}",
+        f"-d{seconds}s",
+        f"--timeout={WRK_TIMEOUT}",
+        "-s",
+        str(BENCH_DIR / "load.lua"),
+        f"http://127.0.0.1:{port}",
+        "--",
+        str(data),
+        scenario,
+        str(WRK_THREADS),
+    ]
+    finished = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60)
+    for line in finished.stdout.splitlines():
+        if line.startswith("BENCH_RESULT "):
+            return json.loads(line.removeprefix("BENCH_RESULT "))
+    sys.exit(f"wrk gave no result for {scenario}:\n{finished.stdout}\n{finished.stderr}")
+
+
+def measured(row: Row, result: dict) -> Row:
+    row.requests = result["requests"]
+    row.seconds = round(result["duration_us"] / 1e6, 2)
+    row.req_per_s = round(row.requests / row.seconds, 1) if row.seconds else 0.0
+    row.p50_ms = round(result["p50_us"] / 1000, 2)
+    row.p95_ms = round(result["p95_us"] / 1000, 2)
+    row.p99_ms = round(result["p99_us"] / 1000, 2)
+    row.timeouts = result["timeouts"]
+    row.errors = (
+        result["unexpected_status"]
+        + result["connect_errors"]
+        + result["read_errors"]
+        + result["write_errors"]
+        + result["timeouts"]
+    )
+    row.statuses = result["statuses"]
+    return row
+
+
+def sign_in_everyone(port: int, students: list[dict], password: str) -> tuple[dict, list[str]]:
+    """Each student signs in once, all at the same moment: POST /auth/token with the real
+    password (Django's full PBKDF2 cost). Returns the timing summary and the access tokens."""
+
+    def sign_in(email: str) -> tuple[float, int, str]:
+        started = time.perf_counter()
+        status, body = get(
+            port,
+            "/api/v1/auth/token",
+            method="POST",
+            body=json.dumps({"email": email, "password": password}),
+        )
+        token = json.loads(body).get("access", "") if status == 200 else ""
+        return time.perf_counter() - started, status, token
+
+    started = time.perf_counter()
+    with concurrent.futures.ThreadPoolExecutor(max_workers=len(students)) as pool:
+        outcomes = list(pool.map(sign_in, [student["email"] for student in students]))
+    wall = time.perf_counter() - started
+    latencies = sorted(seconds for seconds, _, _ in outcomes)
+
+    def percentile(share: float) -> float:
+        return round(latencies[min(len(latencies) - 1, int(share * len(latencies)))] * 1000, 1)
+
+    summary = {
+        "students": len(students),
+        "wall_s": round(wall, 2),
+        "p50_ms": percentile(0.50),
+        "p95_ms": percentile(0.95),
+        "errors": sum(1 for _, status, _ in outcomes if status != 200),
+    }
+    return summary, [token for _, _, token in outcomes]
+
+
+def write_session_data(full: Path, tokens: list[str], students: int, out: Path) -> None:
+    """The mixed run's data: the first `students` students with the tokens they signed in with."""
+    lines = [
+        f"local data = dofile({json.dumps(str(full))})",
+        "local signed_in = {}",
+        f"local tokens = {{{', '.join(json.dumps(token) for token in tokens)}}}",
+        f"for i = 1, {students} do",
+        "  local student = data.students[i]",
+        "  if tokens[i] ~= '' then student.token = tokens[i] end",
+        "  table.insert(signed_in, student)",
+        "end",
+        "data.students = signed_in",
+        "return data",
+    ]
+    out.write_text("\n".join(lines) + "\n")
+
+
+def print_table(rows: list[Row]) -> str:
+    header = (
+        "| scenario | conns | req/s | p50 ms | p95 ms | p99 ms | errors | share of no-op "
+        "| worker CPU ms/req |\n"
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+    )
+    lines = [header]
+    for row in rows:
+        share = "" if row.share_of_noop is None else f"{row.share_of_noop:.2f}"
+        lines.append(
+            f"| {row.title} | {row.connections} | {row.req_per_s:,.0f} | {row.p50_ms:.1f} | "
+            f"{row.p95_ms:.1f} | {row.p99_ms:.1f} | {row.errors} | {share} | "
+            f"{row.worker_cpu_ms_per_req if row.worker_cpu_ms_per_req is not None else ''} |"
+        )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    wall_started = time.monotonic()
+    wrk = ensure_wrk()
+    database_url = setting(
+        "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/coursecompanion_bench"
+    )
+    redis_url = setting("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
+    port = int(setting("BENCH_PORT", "8099"))
+    seconds = int(setting("BENCH_DURATION", "8"))
+    students = int(setting("BENCH_STUDENTS", "1000"))
+    mixed_students = int(setting("BENCH_MIXED_STUDENTS", "100"))
+    wanted = set(filter(None, setting("BENCH_SCENARIOS", "").split(",")))
+    profile = setting("BENCH_PROFILE", "") == "1"
+    connections = {
+        name: int(setting(name, str(default))) for name, default in DEFAULT_CONNECTIONS.items()
+    }
+    WORK.mkdir(exist_ok=True)
+    RESULTS.mkdir(exist_ok=True)
+    base_env = server_environment(database_url=database_url, redis_url=redis_url)
+    setup_env = app_environment(base_env, limits_on=False)
+
+    log(f"== database {urlparse(database_url).path.lstrip('/')}: migrate and seed")
+    ensure_database(database_url)
+    subprocess.run(
+        [PYTHON, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=setup_env, check=True
+    )
+    data = WORK / "data.lua"
+    subprocess.run(
+        [PYTHON, str(BENCH_DIR / "seed.py"), str(students), str(data)],
+        cwd=ROOT,
+        env=setup_env,
+        check=True,
+    )
+    server_log = WORK / "server.log"
+    server_log.write_bytes(b"")
+
+    rows: list[Row] = []
+    phases: list[dict] = []
+    sign_in: dict | None = None
+    for limits_on in (False, True):
+        phase = [
+            s for s in SCENARIOS if s.limits_on == limits_on and (not wanted or s.name in wanted)
+        ]
+        if not phase:
+            continue
+        env = app_environment(base_env, limits_on=limits_on)
+        server = Server(env, port, server_log)
+        log(f"== server: rate limits {'on' if limits_on else 'off'}: {procfile_web_command()}")
+        server.start()
+        try:
+            scenario_data = data
+            if limits_on:
+                log(f"   {mixed_students} students sign in once (POST /auth/token), all at once")
+                seeded = json.loads(data.with_suffix(".json").read_text())
+                sign_in, tokens = sign_in_everyone(
+                    port, seeded["students"][:mixed_students], password=seeded["password"]
+                )
+                log(f"   sign-in: {sign_in}")
+                scenario_data = WORK / "session.lua"
+                write_session_data(data, tokens, mixed_students, scenario_data)
+            # Warm-up (caches, connections, lazy imports), not measured.
+            warm = "mixed" if limits_on else "read"
+            run_wrk(wrk, port, scenario_data, warm, 8, 2)
+            for scenario in phase:
+                count = connections[scenario.connections_setting]
+                row = Row(scenario.name, scenario.title, count, scenario.limits_on)
+                number = len(rows) + 1
+                log(f"[{number}] {scenario.title}: {count} connections, {seconds} s ...")
+                profiler = None
+                if profile:
+                    out = WORK / f"profile-{number:02d}-{scenario.name}.txt"
+                    profiler = server.profile(seconds, out)
+                cpu_before = server.cpu_seconds()
+                measured(row, run_wrk(wrk, port, scenario_data, scenario.name, count, seconds))
+                if row.requests:
+                    used = server.cpu_seconds() - cpu_before
+                    row.worker_cpu_ms_per_req = round(used * 1000 / row.requests, 3)
+                if profiler is not None:
+                    profiler.wait(timeout=60)
+                rows.append(row)
+                log(
+                    f"    {row.req_per_s:,.0f} req/s, p95 {row.p95_ms:.1f} ms, "
+                    f"errors {row.errors}, worker CPU {row.worker_cpu_ms_per_req} ms/req, "
+                    f"statuses {row.statuses}"
+                )
+            phases.append(
+                {
+                    "rate_limits": limits_on,
+                    "workers_at_end": server.workers(),
+                    "command": procfile_web_command(),
+                }
+            )
+        finally:
+            server.stop()
+
+    noop = next((row for row in rows if row.scenario == "noop"), None)
+    for row in rows:
+        if noop and noop.req_per_s:
+            row.share_of_noop = round(row.req_per_s / noop.req_per_s, 3)
+    table = print_table(rows)
+    log("\n" + table)
+    if sign_in:
+        log(
+            f"\nsign-in before the mixed run: {sign_in['students']} students at once, "
+            f"p50 {sign_in['p50_ms']} ms, p95 {sign_in['p95_ms']} ms, errors {sign_in['errors']}, "
+            f"{sign_in['wall_s']} s in all (PBKDF2 password hashing, by design)"
+        )
+    for phase in phases:
+        workers = ", ".join(
+            f"pid {w['pid']}: {w['rss_mib']} MiB ({w['threads']} threads)"
+            for w in phase["workers_at_end"]
+        )
+        log(f"worker RSS at the end (limits {'on' if phase['rate_limits'] else 'off'}): {workers}")
+    server_settings = server_configuration(base_env)
+    log("server settings: " + json.dumps(server_settings))
+    wall = round(time.monotonic() - wall_started, 1)
+    log(
+        f"bench wall time: {wall} s (machine: {platform.node()}, {os.cpu_count()} cores; "
+        "a shared machine makes absolute numbers noisy: compare the shares)"
+    )
+    (RESULTS / "latest.json").write_text(
+        json.dumps(
+            {
+                "rows": [asdict(row) for row in rows],
+                "sign_in": sign_in,
+                "phases": phases,
+                "server": server_settings,
+                "seconds_per_scenario": seconds,
+                "students": students,
+                "wall_time_s": wall,
+                "load_average": os.getloadavg(),
+                "cpus": os.cpu_count(),
+                "table": table,
+            },
+            indent=2,
+        )
+        + "\n"
+    )
+    log(f"results: {RESULTS / 'latest.json'}")
+
+
+def server_configuration(base_env: dict[str, str]) -> dict[str, object]:
+    """The Procfile command, and gunicorn's own view of its resolved configuration."""
+    command = procfile_web_command()
+    printed = subprocess.run(
+        ["bash", "-c", f"exec {command} --print-config"],
+        cwd=ROOT,
+        env={**os.environ, **base_env, "PORT": "0", "PATH": venv_path()},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    ).stdout
+    resolved = dict(
+        (key.strip(), value.strip())
+        for key, _, value in (line.partition("=") for line in printed.splitlines())
+        if key.strip() in REPORTED_GUNICORN_SETTINGS
+    )
+    return {
+        "procfile_web": command,
+        "gunicorn": resolved,
+        "web_concurrency": os.environ.get("WEB_CONCURRENCY", "(Procfile default)"),
+        "django_debug": base_env["DJANGO_DEBUG"],
+        "database_conn_max_age": os.environ.get("DATABASE_CONN_MAX_AGE", "(settings default)"),
+        "database": "PostgreSQL (BENCH_DATABASE_URL)",
+        "cache": "Redis (BENCH_REDIS_URL)",
+    }
+
+
+if __name__ == "__main__":
+    main()

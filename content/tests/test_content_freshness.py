@@ -1,0 +1,128 @@
+"""A chapter edited in the admin is served fresh on the next read by every worker.
+
+Each worker keeps published content in its own memory (content.cache.content_cache), checked
+against the shared content version once per request. Here two such caches stand for two
+workers in front of one shared cache."""
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+
+from conftest import bearer_client
+from content import cache as content_cache
+from content.tests.test_admin import inline_management
+from coursecompanion.shared_cache import VersionedLocalCache
+from coursecompanion.tests.factories import ChapterFactory, SectionFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def a_worker() -> VersionedLocalCache:
+    return VersionedLocalCache(
+        prefix="content",
+        version_key=content_cache.CONTENT_VERSION_KEY,
+        new_version=content_cache._fresh_version,
+    )
+
+
+def read_as(worker: VersionedLocalCache, monkeypatch, url: str) -> dict:
+    monkeypatch.setattr(content_cache, "content_cache", worker)
+    response = Client().get(url)
+    assert response.status_code == 200
+    return response.json()
+
+
+def test_an_admin_edit_reaches_every_worker_on_its_next_read(
+    editor_client, monkeypatch, django_capture_on_commit_callbacks
+):
+    chapter = ChapterFactory(title="Names")
+    section = SectionFactory(chapter=chapter, order=1, title="Labels", content="Old text.")
+    url = f"/api/v1/chapters/{chapter.id}"
+    workers = [a_worker(), a_worker()]
+    for worker in workers:  # both hold the chapter in memory
+        assert read_as(worker, monkeypatch, url)["sections"][0]["content"] == "Old text."
+
+    data = {
+        "course": chapter.course_id,
+        "title": "Names, edited",
+        "slug": chapter.slug,
+        "order": chapter.order,
+        "summary": chapter.summary,
+        "difficulty_level": chapter.difficulty_level,
+        "estimated_minutes": chapter.estimated_minutes,
+        "required_tier": chapter.required_tier,
+        "published": "on",
+        **inline_management("sections", 1, 1),
+        "sections-0-id": section.id,
+        "sections-0-chapter": chapter.id,
+        "sections-0-order": 1,
+        "sections-0-title": "Labels",
+        "sections-0-content": "New text.",
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        response = editor_client.post(f"/admin/content/chapter/{chapter.id}/change/", data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+
+    for worker in workers:
+        body = read_as(worker, monkeypatch, url)
+        assert body["title"] == "Names, edited"
+        assert body["sections"][0]["content"] == "New text."
+
+
+def test_a_read_asks_the_shared_cache_once(monkeypatch, settings):
+    """After the first read, a chapter read by an anonymous student is one shared-cache round
+    trip (the content version): the outline and the chapter come from process memory. (The
+    rate limiter's counters, off here, are the only other round trips.)"""
+    settings.RATELIMIT_ENABLE = False
+    chapter = ChapterFactory()
+    SectionFactory(chapter=chapter)
+    url = f"/api/v1/chapters/{chapter.id}"
+    worker = a_worker()
+    read_as(worker, monkeypatch, url)
+
+    calls = []
+    for name in ("get", "get_many", "get_or_set", "set"):
+        original = getattr(cache, name)
+
+        def counting(*args, _name=name, _original=original, **kwargs):
+            calls.append((_name, args[:1]))
+            return _original(*args, **kwargs)
+
+        monkeypatch.setattr(cache, name, counting)
+    read_as(worker, monkeypatch, url)
+    assert calls == [("get", (content_cache.CONTENT_VERSION_KEY,))]
+
+
+def test_cached_content_cannot_be_changed_by_a_caller(monkeypatch):
+    worker = a_worker()
+    first = worker.get("key", lambda: {"sections": ["a"]}, seconds=60)
+    first["sections"].append("changed by a caller")
+    assert worker.get("key", lambda: {"sections": []}, seconds=60) == {"sections": ["a"]}
+
+
+def test_a_signed_in_read_is_one_round_trip(monkeypatch, settings, user):
+    """The token's user, their completed chapters and the content version: one MGET."""
+
+    settings.RATELIMIT_ENABLE = False
+    chapter = ChapterFactory()
+    SectionFactory(chapter=chapter)
+    client = bearer_client(user)
+    assert client.get(f"/api/v1/chapters/{chapter.id}").status_code == 200
+    calls = []
+    inside = []  # the local-memory cache's get_many calls its own get: count the outer call
+    for name in ("get", "get_many", "get_or_set", "set"):
+        original = getattr(cache, name)
+
+        def counting(*args, _name=name, _original=original, **kwargs):
+            if not inside:
+                calls.append((_name, args[:1]))
+            inside.append(_name)
+            try:
+                return _original(*args, **kwargs)
+            finally:
+                inside.pop()
+
+        monkeypatch.setattr(cache, name, counting)
+    response = client.get(f"/api/v1/chapters/{chapter.id}")
+    assert response.status_code == 200
+    assert [name for name, _ in calls] == ["get_many"], calls

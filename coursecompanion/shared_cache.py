@@ -1,0 +1,198 @@
+"""The shared cache (Redis) as the hot paths read it: few round trips, fail open.
+
+- `read_through` / `forget`: entries dropped when their rows change (the user cache, the
+  completed-chapter cache). A forget happens at once and again when the writing transaction
+  commits, since a request that read the old rows in between may have stored them again.
+- A per-request memo: within one request a key is fetched from the shared cache at most once,
+  and `prefetch` fetches several in one round trip (MGET): resolving a token fetches the user
+  with what the request will read next (`user_request_keys`). It lives for one request only, so
+  the next request sees every change made before it started.
+- `VersionedLocalCache`: a per-process copy of entries that belong to one version (published
+  content). Each request asks the shared cache for the version once, and serves every entry
+  of that version from process memory; a bumped version empties it, in every process, on its
+  next request.
+
+Whatever the shared cache is doing (down, evicting), reads fall back to building the value.
+"""
+
+import logging
+import pickle
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from contextvars import ContextVar
+from typing import Any, TypeVar
+
+from django.core.cache import cache
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+# What the memo holds for a key the shared cache does not have.
+_ABSENT = object()
+_memo: ContextVar[dict[str, Any] | None] = ContextVar("shared_cache_memo", default=None)
+
+
+class RequestMemoMiddleware:
+    """Gives each request its own memo of shared-cache reads, dropped when it ends."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        token = _memo.set({})
+        try:
+            return self.get_response(request)
+        finally:
+            _memo.reset(token)
+
+
+def _get(key: str) -> Any:
+    """cache.get through the request's memo (None when absent). Raises what the cache raises."""
+    memo = _memo.get()
+    if memo is not None and key in memo:
+        found = memo[key]
+        return None if found is _ABSENT else found
+    value = cache.get(key)
+    if memo is not None:
+        memo[key] = _ABSENT if value is None else value
+    return value
+
+
+def _remember(key: str, value: Any) -> None:
+    memo = _memo.get()
+    if memo is not None:
+        memo[key] = value
+
+
+def prefetch(keys: Iterable[str]) -> None:
+    """Fetch `keys` into this request's memo in one round trip (nothing outside a request)."""
+    memo = _memo.get()
+    if memo is None:
+        return
+    wanted = [key for key in keys if key not in memo]
+    if not wanted:
+        return
+    try:
+        found = cache.get_many(wanted)
+    except Exception:
+        logger.warning("Cache unavailable prefetching %s", wanted, exc_info=True)
+        return
+    for key in wanted:
+        memo[key] = found.get(key, _ABSENT)
+
+
+# Keys most requests of a signed-in user go on to read, fetched together with the user in one
+# round trip (`prefetch_for_user`). Apps add theirs: the completed chapters, the content version.
+user_request_keys: list[Callable[[int], str]] = []
+
+
+def prefetch_for_user(user_id: int, *keys: str) -> None:
+    prefetch([*keys, *(key_of(user_id) for key_of in user_request_keys)])
+
+
+def read_through(key: str, build: Callable[[], T | None], *, seconds: int) -> T | None:
+    """The cached value of `key`, else `build()`, stored for `seconds` unless it is None.
+    `seconds` <= 0 turns caching off."""
+    if seconds <= 0:
+        return build()
+    try:
+        value = _get(key)
+    except Exception:
+        logger.warning("Cache unavailable reading %s; using the database", key, exc_info=True)
+        return build()
+    if value is None:
+        value = build()
+        if value is not None:
+            _remember(key, value)
+            try:
+                cache.set(key, value, seconds)
+            except Exception:
+                logger.warning("Could not store %s in the cache", key, exc_info=True)
+    return value
+
+
+def forget(key: str) -> None:
+    """Drop `key` now and once the current transaction commits (only now outside one)."""
+
+    def drop() -> None:
+        memo = _memo.get()
+        if memo is not None:
+            memo.pop(key, None)
+        try:
+            cache.delete(key)
+        except Exception:
+            logger.warning("Could not drop %s from the cache", key, exc_info=True)
+
+    drop()
+    transaction.on_commit(drop)
+
+
+class VersionedLocalCache:
+    """Entries of one version, kept in this process in front of the shared cache.
+
+    `version_key` holds the current version in the shared cache (`new_version()` when it is
+    missing). Values are kept pickled and unpickled per read, so no caller can change what the
+    next request gets."""
+
+    def __init__(
+        self, *, prefix: str, version_key: str, new_version: Callable[[], int], size: int = 256
+    ) -> None:
+        self.prefix = prefix
+        self.version_key = version_key
+        self.new_version = new_version
+        self.size = size
+        self._version: tuple[str, int] | None = None
+        # key -> (monotonic expiry, pickled value)
+        self._entries: OrderedDict[str, tuple[float, bytes]] = OrderedDict()
+
+    def version(self) -> int:
+        """The current version (once per request). Raises what the cache raises."""
+        version = _get(self.version_key)
+        if version is None:
+            cache.add(self.version_key, self.new_version(), None)
+            version = cache.get(self.version_key)
+            _remember(self.version_key, version)
+        return version
+
+    def get(self, key: str, build: Callable[[], T], *, seconds: int) -> T:
+        try:
+            version = self.version()
+        except Exception:
+            logger.warning("Content cache unavailable; reading the database", exc_info=True)
+            return build()
+        # The shared cache's own name for the version key (its KEY_PREFIX included) belongs to
+        # the identity: another shared cache may well hold the same number.
+        identity = (cache.make_key(self.version_key), version)
+        if identity != self._version:
+            self._entries = OrderedDict()
+            self._version = identity
+        entries = self._entries
+        held = entries.get(key)
+        now = time.monotonic()
+        # The same lifetime as in the shared cache: an entry may depend on the clock too.
+        if held is not None and held[0] > now:
+            return pickle.loads(held[1])  # noqa: S301 (our own bytes, never a client's)
+        full_key = f"{self.prefix}:v{version}:{key}"
+        try:
+            value = cache.get(full_key)
+        except Exception:
+            logger.warning("Content cache unavailable; reading the database", exc_info=True)
+            value = None
+        if value is None:
+            value = build()
+            try:
+                cache.set(full_key, value, seconds)
+            except Exception:
+                logger.warning("Could not store content in the cache", exc_info=True)
+        entries[key] = (now + seconds, pickle.dumps(value, pickle.HIGHEST_PROTOCOL))
+        while len(entries) > self.size:
+            entries.popitem(last=False)
+        return value
+
+    def clear(self) -> None:
+        """Forget this process's copies (tests; a version bump does it on the next read)."""
+        self._version = None
+        self._entries = OrderedDict()

@@ -1,0 +1,36 @@
+"""The benchmark's server environment is a production one that Django accepts (a new required
+production setting would otherwise only show when someone runs `make bench`)."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "bench"))
+
+from run import app_environment, server_environment  # noqa: E402
+
+
+def test_the_bench_server_environment_passes_the_settings_checks():
+    env = server_environment(
+        database_url="postgres://postgres@127.0.0.1:5432/unused", redis_url="redis://127.0.0.1:1/0"
+    )
+    for limits_on in (False, True):
+        full = app_environment(env, limits_on=limits_on)
+        full.pop("PYTEST_VERSION", None)
+        full = {k: v for k, v in full.items() if not k.startswith("R2_")}
+        checked = subprocess.run(
+            [sys.executable, "-c", "import django; django.setup(); print('ok')"],
+            cwd=ROOT,
+            env={
+                **full,
+                "DJANGO_SETTINGS_MODULE": "coursecompanion.settings",
+                "PATH": os.environ["PATH"],
+            },
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert checked.returncode == 0, checked.stderr[-2000:]
+        assert checked.stdout.strip() == "ok"
