@@ -167,7 +167,13 @@ DATABASE_RETRY_AFTER = env.int("DATABASE_RETRY_AFTER", default=5)
 _db_options = DATABASES["default"].setdefault("OPTIONS", {})
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     _db_options.setdefault("connect_timeout", DATABASE_CONNECT_TIMEOUT)
-    _db_options.setdefault("options", f"-c statement_timeout={DATABASE_STATEMENT_TIMEOUT * 1000}")
+    # PgBouncer refuses the `options` startup parameter, and a SET would leak to whichever
+    # client gets the server connection next: behind it the timeout is PgBouncer's own
+    # query_timeout, or the role's (README, "Scaling").
+    if not DATABASE_PGBOUNCER:
+        _db_options.setdefault(
+            "options", f"-c statement_timeout={DATABASE_STATEMENT_TIMEOUT * 1000}"
+        )
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE: a transaction that will write takes the write lock when it begins, so two
     # writers queue on the busy timeout instead of one failing at once with "database is
