@@ -28,7 +28,7 @@ install-dev: $(VENV)/.installed-dev
 run: export DJANGO_DEBUG ?= 1
 run: install
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py load_demo_course --write
+	$(PY) manage.py load_demo_course --write --if-empty
 	$(PY) manage.py ensure_local_admin
 	$(VENV)/bin/uvicorn coursecompanion.asgi:application --host $(word 1,$(subst :, ,$(HOST_PORT))) \
 	  --port $(word 2,$(subst :, ,$(HOST_PORT))) --reload $(foreach d,$(RELOAD_DIRS),--reload-dir $(d))
@@ -66,4 +66,4 @@ check: install-dev
 	$(PY) manage.py makemigrations --check --dry-run
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles .local-admin-password .coverage .mypy_cache
+	rm -rf $(VENV) db.sqlite3 staticfiles .local-admin-password.* .coverage .mypy_cache

@@ -1,3 +1,11 @@
+import http.client
+import json
+import threading
+import urllib.parse
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
 import pytest
 from django.contrib.auth.models import Group
 from django.core.cache import cache
@@ -17,6 +25,56 @@ TEST_CACHES = {
         "LOCATION": "course-companion-tests",
     }
 }
+
+
+# --- the log of the whole run, scanned for secrets at the end ---------------------------------
+
+RUN_LOG_VARIABLE = "COURSECOMPANION_RUN_LOG"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _log_of_the_run(tmp_path_factory):
+    """Every log line of the run, formatted as in production, in one file; the production
+    servers the tests start add theirs (coursecompanion/tests/production_server.py)."""
+    import logging
+    import os
+
+    from coursecompanion.logs import JsonFormatter
+
+    path = tmp_path_factory.mktemp("run-log") / "run.log"
+    handler = logging.FileHandler(path)
+    handler.setFormatter(JsonFormatter())
+    handler.setLevel(logging.DEBUG)
+    logging.getLogger().addHandler(handler)
+    os.environ[RUN_LOG_VARIABLE] = str(path)
+    yield path
+    logging.getLogger().removeHandler(handler)
+    handler.close()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """No token, password or key in any log line of the run: fails the run otherwise."""
+    import os
+    from pathlib import Path
+
+    from django.conf import settings
+
+    from coursecompanion.tests.log_secrets import secrets_in
+
+    path = os.environ.get(RUN_LOG_VARIABLE)
+    if not path or not Path(path).exists():
+        return
+    lines = Path(path).read_text(errors="replace").splitlines()
+    leaked = secrets_in(lines, keys=(settings.SECRET_KEY, settings.JWT_SIGNING_KEY))
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if leaked:
+        if reporter:
+            reporter.write_line(f"SECRETS IN THE LOG ({len(leaked)} lines of {path}):", red=True)
+            for line in leaked[:10]:
+                reporter.write_line(f"  {line[:300]}")
+        session.exitstatus = 1
+    elif reporter:
+        reporter.write_line(f"log of the run: {len(lines)} lines, no token, password or key")
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -40,6 +98,80 @@ def _fast_and_isolated(settings):
 def postgres_only():
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL (run with DATABASE_URL=postgres://...)")
+
+
+# --- races: real threads against a live server ------------------------------------------------
+
+RACE_THREADS = 16
+
+
+def run_together(count: int, work: Callable[[int], Any]) -> list:
+    """Run work(i) in `count` threads released at the same moment; return what each returned
+    (or raised)."""
+    barrier = threading.Barrier(count)
+    results: list = [None] * count
+
+    def worker(index: int) -> None:
+        try:
+            barrier.wait(timeout=10)
+            results[index] = work(index)
+        except Exception as error:  # reported by the caller's assertion, not lost in the thread
+            results[index] = error
+        finally:
+            connection.close()  # each thread has its own connection
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results
+
+
+@dataclass
+class LiveResponse:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+class LiveApi:
+    """JSON over real HTTP to pytest-django's live server (a thread per request, each with its
+    own database connection), so races meet the database as they would in production."""
+
+    def __init__(self, base_url: str, user: User | None = None) -> None:
+        self.base_url = base_url
+        self.token = None
+        if user is not None:
+            from rest_framework_simplejwt.tokens import AccessToken
+
+            self.token = str(AccessToken.for_user(user))
+
+    def call(self, method: str, path: str, body: Any = None, headers=None) -> LiveResponse:
+        parsed = urllib.parse.urlsplit(self.base_url)
+        sent = {"Content-Type": "application/json", **(headers or {})}
+        if self.token:
+            sent["Authorization"] = f"Bearer {self.token}"
+        connection_ = http.client.HTTPConnection(parsed.hostname, parsed.port, timeout=30)
+        try:
+            data = None if body is None else json.dumps(body)
+            connection_.request(method, f"/api/v1{path}", body=data, headers=sent)
+            response = connection_.getresponse()
+            return LiveResponse(response.status, dict(response.getheaders()), response.read())
+        finally:
+            connection_.close()
+
+    def get(self, path: str, **kwargs) -> LiveResponse:
+        return self.call("GET", path, **kwargs)
+
+    def post(self, path: str, body: Any = None, **kwargs) -> LiveResponse:
+        return self.call("POST", path, body, **kwargs)
+
+    def put(self, path: str, body: Any = None, **kwargs) -> LiveResponse:
+        return self.call("PUT", path, body, **kwargs)
 
 
 PASSWORD = "correct-horse-battery-9"

@@ -13,11 +13,16 @@ from django.utils.timezone import now
 from access.tiers import Tier
 from coursecompanion.models import TimestampedModel
 
+# Files the tz database directory holds that are not zones a person lives in: "localtime" is
+# the server's own zone (a symlink, different on every machine) and "Factory" is tzdata's
+# placeholder for "zone not yet set" (abbreviation "-00").
+NOT_IANA_ZONES = frozenset({"localtime", "Factory", "posixrules"})
+
 
 @functools.cache
 def iana_zone_names() -> frozenset[str]:
     # available_timezones() walks the tz database on disk (~14 ms); it changes only on upgrades.
-    return frozenset(zoneinfo.available_timezones())
+    return frozenset(zoneinfo.available_timezones()) - NOT_IANA_ZONES
 
 
 def is_staff(user) -> bool:

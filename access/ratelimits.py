@@ -192,6 +192,18 @@ def _login_counters(request: HttpRequest, email: str) -> list[Counter]:
     ]
 
 
+def refuse_login_while_limited(request: HttpRequest, *, email: str) -> None:
+    """The one password-login policy, for every sign-in form (the API's /auth/token, the admin,
+    the OAuth sign-in page): refuse an attempt while earlier failed logins hold a counter at its
+    limit. Fails closed. Raises RateLimited or NotReady."""
+    enforce(_login_counters(request, email), fail_closed=True, increment=False)
+
+
+def record_failed_login(request: HttpRequest, *, email: str) -> None:
+    """Count one failed password login for `email` from this request's client."""
+    record(_login_counters(request, email))
+
+
 @contextmanager
 def login_attempt(request: HttpRequest, *, email: str) -> Iterator[None]:
     """Guard one login attempt: refuse it while earlier failed logins hold a counter at its
@@ -200,12 +212,11 @@ def login_attempt(request: HttpRequest, *, email: str) -> Iterator[None]:
     Failures count per IP (whatever the account), tightly per account and IP, and loosely per
     account (whatever the IP): a stranger failing on purpose cannot lock the owner out from
     another address. Fails closed. Raises RateLimited or NotReady."""
-    counters = _login_counters(request, email)
-    enforce(counters, fail_closed=True, increment=False)
+    refuse_login_while_limited(request, email=email)
     try:
         yield
     except NotAuthenticated:
-        record(counters)
+        record_failed_login(request, email=email)
         raise
 
 

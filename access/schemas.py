@@ -1,42 +1,56 @@
-"""Request and response bodies of the accounts and access API.
-
-Request schemas forbid unknown fields: a body carrying `tier`, `is_staff` or `email` where they
-may not be set is refused (422) instead of being half-applied."""
+"""Request and response bodies of the accounts and access API."""
 
 from datetime import datetime
 from decimal import Decimal
 from typing import Literal
 
 from ninja import Field, Schema
-from pydantic import ConfigDict
 
 from access.tiers import Tier
+from coursecompanion.schemas import RequestBody
+
+TIMEZONE_RULE = (
+    "An IANA time zone name (Europe/Paris, America/New_York, UTC); any other name answers 422 "
+    "`validation_error` naming `timezone`."
+)
 
 
-class StrictIn(Schema):
-    model_config = ConfigDict(extra="forbid")
-
-
-class RegisterIn(StrictIn):
-    email: str = Field(min_length=3, max_length=254, examples=["ada@example.com"])
+class RegisterIn(RequestBody):
+    email: str = Field(
+        min_length=3,
+        max_length=254,
+        examples=["ada@example.com"],
+        description="An email address; anything else answers 422 `validation_error` (`email`).",
+    )
     # An upper bound keeps password hashing from being a denial-of-service lever.
-    password: str = Field(min_length=1, max_length=1024)
+    password: str = Field(
+        min_length=1,
+        max_length=1024,
+        description=(
+            "At least 8 characters, not a common password, not only digits and not like the "
+            "email; a weaker one answers 422 `weak_password`."
+        ),
+    )
     display_name: str = Field("", max_length=100)
-    timezone: str = Field("UTC", max_length=64, examples=["Europe/Paris"])
+    timezone: str = Field(
+        "UTC", max_length=64, examples=["Europe/Paris"], description=TIMEZONE_RULE
+    )
 
 
-class TokenIn(StrictIn):
+class TokenIn(RequestBody):
     email: str = Field(max_length=254)
     password: str = Field(max_length=1024)
 
 
-class RefreshIn(StrictIn):
+class RefreshIn(RequestBody):
     refresh: str = Field(max_length=4096)
 
 
-class ProfileIn(StrictIn):
+class ProfileIn(RequestBody):
     display_name: str | None = Field(None, max_length=100)
-    timezone: str | None = Field(None, max_length=64, examples=["America/New_York"])
+    timezone: str | None = Field(
+        None, max_length=64, examples=["America/New_York"], description=TIMEZONE_RULE
+    )
 
 
 class UserOut(Schema):
@@ -78,8 +92,16 @@ class TierPlanListOut(Schema):
     count: int
 
 
-class AccessCheckIn(StrictIn):
-    resource: str = Field(min_length=1, max_length=100, examples=["chapter:4"])
+class AccessCheckIn(RequestBody):
+    resource: str = Field(
+        min_length=1,
+        max_length=100,
+        examples=["chapter:4"],
+        description=(
+            'Written "<kind>:<id>" with kind chapter, section or quiz; another shape answers 422 '
+            "`invalid_resource`, another kind 422 `unknown_resource_kind`."
+        ),
+    )
 
 
 class AccessCheckOut(Schema):
@@ -96,7 +118,7 @@ class UserTierOut(Schema):
     since: datetime
 
 
-class UpgradeIn(StrictIn):
+class UpgradeIn(RequestBody):
     user_id: int
     new_tier: Tier
     reason: str = Field("Changed by staff through the API.", min_length=1, max_length=500)

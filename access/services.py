@@ -379,9 +379,12 @@ def rotate_refresh_token(*, refresh: str) -> dict[str, Any]:
 
 @transaction.atomic
 def revoke_refresh_token(*, refresh: str) -> None:
-    """Log out: the refresh token stops working. Raises NotAuthenticated("invalid_token")."""
+    """Log out: the refresh token stops working. Raises NotAuthenticated("invalid_token"), also
+    when a concurrent logout or refresh used the token first: exactly one of them succeeds, so a
+    refresh racing a logout can never leave a working token behind a 204."""
     token, user = _verified_refresh(refresh)
-    _revoke(token, user)
+    if not _revoke(token, user):
+        raise _invalid_token()
 
 
 @transaction.atomic

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
@@ -13,7 +14,13 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from access import ratelimits
 from access.auth import BearerAuth, OptionalBearerAuth, TierManagerAuth, optional_auth
-from coursecompanion.errors import DomainError, RenderedError, error_code, render_error
+from coursecompanion.errors import (
+    DatabaseUnavailable,
+    DomainError,
+    RenderedError,
+    error_code,
+    render_error,
+)
 from coursecompanion.parsers import StorableTextParser
 
 logger = logging.getLogger(__name__)
@@ -247,6 +254,21 @@ def on_suspicious_request(request: HttpRequest, exc: SuspiciousOperation) -> Htt
     security_logger = logging.getLogger(f"django.security.{exc.__class__.__name__}")
     security_logger.warning("%s %s: %s", request.method, request.path, exc)
     return error_response(request, "bad_request")
+
+
+def database_unavailable(exc: Exception) -> DatabaseUnavailable:
+    """What a database that is down, hung (a timeout) or locked means for the client. Logged
+    without the driver's message, which may name the host and user."""
+    from django.conf import settings
+
+    logger.warning("Database unavailable: %s", type(exc).__name__)
+    return DatabaseUnavailable(retry_after=settings.DATABASE_RETRY_AFTER)
+
+
+@api.exception_handler(OperationalError)
+@api.exception_handler(InterfaceError)
+def on_database_unavailable(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return on_domain_error(request, database_unavailable(exc))
 
 
 @api.exception_handler(Exception)

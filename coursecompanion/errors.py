@@ -60,7 +60,11 @@ _CATALOGUE = [
     # 409
     ErrorCode("conflict", 409, "This conflicts with what is stored."),
     ErrorCode("email_taken", 409, "An account with this email already exists."),
+    ErrorCode("length_required", 411, "A request body needs a Content-Length header here."),
     ErrorCode("payload_too_large", 413, "The request body is too large."),
+    # Answered by gunicorn itself (gunicorn.conf.py) for requests over its limits.
+    ErrorCode("expectation_failed", 417, "The Expect header cannot be met."),
+    ErrorCode("request_header_fields_too_large", 431, "The request headers are too large."),
     # 422: well formed, but not valid.
     ErrorCode("validation_error", 422, "The request is not valid."),
     ErrorCode("weak_password", 422, "The password is too weak."),
@@ -76,6 +80,14 @@ _CATALOGUE = [
     ErrorCode("attempt_limit_reached", 429, "Today's attempts are used up.", retry_after=True),
     # 5xx
     ErrorCode("server_error", 500, "Something went wrong on our side."),
+    ErrorCode("not_implemented", 501, "The server does not support this request."),
+    # The database is down, hung past its timeouts or locked past the busy timeout.
+    ErrorCode(
+        "database_unavailable",
+        503,
+        "The database is unavailable for a moment; try again shortly.",
+        retry_after=True,
+    ),
     ErrorCode("not_ready", 503, "The service is not ready.", retry_after=True),
     ErrorCode(
         "rate_limiter_unavailable",
@@ -105,6 +117,10 @@ BY_STATUS: Mapping[int, ErrorCode] = MappingProxyType(
             "rate_limited",
             "server_error",
             "not_ready",
+            "length_required",
+            "expectation_failed",
+            "request_header_fields_too_large",
+            "not_implemented",
         )
     }
 )
@@ -201,3 +217,9 @@ class RateLimited(DomainError):
 
 class NotReady(DomainError):
     code = "not_ready"
+
+
+class DatabaseUnavailable(NotReady):
+    """The database refused, timed out or stayed locked: the request may succeed when retried."""
+
+    code = "database_unavailable"

@@ -1,5 +1,6 @@
 import json
 
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 
 from coursecompanion.errors import render_status
@@ -35,6 +36,26 @@ class JsonErrorMiddleware:
             return self.as_json(response)
         return response
 
+    def process_exception(self, request: HttpRequest, exc: Exception) -> HttpResponse | None:
+        """A database that is down, hung or locked is a 503 with Retry-After outside the API too
+        (the admin), never a 500; the API's own handler answers first on /api/."""
+        if not isinstance(exc, (OperationalError, InterfaceError)):
+            return None
+        from coursecompanion.api import database_unavailable
+
+        error = database_unavailable(exc).render()
+        if request.path.startswith(JSON_PATH_PREFIXES):
+            response = HttpResponse(
+                json.dumps(error.body), status=error.status, content_type="application/json"
+            )
+        else:
+            response = HttpResponse(
+                error.body["error"]["message"], status=error.status, content_type="text/plain"
+            )
+        for header, value in error.headers.items():
+            response[header] = value
+        return response
+
     @staticmethod
     def as_json(response: HttpResponse) -> HttpResponse:
         error = render_status(response.status_code)
@@ -48,3 +69,24 @@ class JsonErrorMiddleware:
                 rewritten[header] = value
         rewritten.cookies = response.cookies
         return rewritten
+
+
+class HeadAsGetMiddleware:
+    """HEAD on the API answers exactly as GET would (status, headers, Content-Length) without the
+    body, as HTTP requires (RFC 9110 9.3.2). Ninja routes HEAD nowhere (405), so the request runs
+    as a GET. Outermost, so error bodies written by the middleware below are dropped too."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method != "HEAD" or not request.path.startswith(JSON_PATH_PREFIXES):
+            return self.get_response(request)
+        request.method = "GET"
+        request.META["REQUEST_METHOD"] = "GET"
+        response = self.get_response(request)
+        request.method = request.META["REQUEST_METHOD"] = "HEAD"
+        if not response.streaming:
+            response["Content-Length"] = str(len(response.content))
+            response.content = b""
+        return response

@@ -4,12 +4,19 @@ from typing import Annotated, Any
 
 from django.conf import settings
 from ninja import Field, Schema
-from pydantic import JsonValue
+from pydantic import ConfigDict, JsonValue
 
 from coursecompanion.errors import BY_STATUS, error_code
 
 # A database id: larger numbers cannot exist, and SQLite cannot even bind them (a 500 otherwise).
 ObjectId = Annotated[int, Field(ge=1, le=2**63 - 1)]
+
+
+class RequestBody(Schema):
+    """The base of every request body: unknown fields are refused (422 `extra_forbidden`), so
+    `user_id`, `score`, `tier` or `is_staff` in a body can never be half-applied or ignored."""
+
+    model_config = ConfigDict(extra="forbid")
 
 
 class ErrorBody(Schema):
@@ -45,6 +52,8 @@ COMMON_ERRORS = (
     "validation_error",
     "rate_limited",
     "server_error",
+    # Any operation may meet a database that is down or hung (503 with Retry-After).
+    "database_unavailable",
 )
 
 

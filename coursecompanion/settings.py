@@ -78,6 +78,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: one log line per request, with the request id it echoes.
+    "coursecompanion.logs.RequestLogMiddleware",
+    "coursecompanion.middleware.HeadAsGetMiddleware",
     # First, so it also sees what the middleware below answers itself (DisallowedHost's 400).
     "coursecompanion.middleware.JsonErrorMiddleware",
     "coursecompanion.db_routing.ReadReplicaMiddleware",
@@ -151,6 +154,37 @@ for _database in DATABASES.values():
         _database["DISABLE_SERVER_SIDE_CURSORS"] = True
         _database.setdefault("OPTIONS", {})["prepare_threshold"] = None
 
+# A database that is down or hung must cost a request seconds, not gunicorn's 30 s worker
+# timeout: connecting gives up after DATABASE_CONNECT_TIMEOUT seconds and a statement after
+# DATABASE_STATEMENT_TIMEOUT; the API then answers 503 database_unavailable with Retry-After.
+DATABASE_CONNECT_TIMEOUT = env.int("DATABASE_CONNECT_TIMEOUT", default=3)
+DATABASE_STATEMENT_TIMEOUT = env.int("DATABASE_STATEMENT_TIMEOUT", default=10)
+# SQLite (the `make run` default) serialises writers: a writer waits this long for the lock
+# before its request answers 503 (Retry-After) instead of failing at once.
+DATABASE_BUSY_TIMEOUT = env.int("DATABASE_BUSY_TIMEOUT", default=5)
+# Seconds a client is told to wait (Retry-After) when the database is unavailable.
+DATABASE_RETRY_AFTER = env.int("DATABASE_RETRY_AFTER", default=5)
+_db_options = DATABASES["default"].setdefault("OPTIONS", {})
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    _db_options.setdefault("connect_timeout", DATABASE_CONNECT_TIMEOUT)
+    _db_options.setdefault("options", f"-c statement_timeout={DATABASE_STATEMENT_TIMEOUT * 1000}")
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # IMMEDIATE: a transaction that will write takes the write lock when it begins, so two
+    # writers queue on the busy timeout instead of one failing at once with "database is
+    # locked" when it upgrades a read lock. WAL: readers never wait for the writer.
+    _db_options.setdefault("transaction_mode", "IMMEDIATE")
+    _db_options.setdefault("timeout", DATABASE_BUSY_TIMEOUT)
+    _db_options.setdefault("init_command", "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;")
+    if TESTING:
+        # A file, not Django's in-memory test database: the race tests run real threads
+        # through a live server, each with its own connection, as `make run` serves. One file
+        # per test process (a test may run pytest inside pytest).
+        import tempfile
+
+        DATABASES["default"].setdefault("TEST", {}).setdefault(
+            "NAME", str(Path(tempfile.gettempdir()) / f"coursecompanion-test-{os.getpid()}.sqlite3")
+        )
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "access.User"
 
@@ -188,7 +222,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env.str("DJANGO_STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 # Tests and local runs serve static files from the apps; only deployments run collectstatic.
 WHITENOISE_AUTOREFRESH = DEBUG or TESTING
 MEDIA_URL = "/media/"
@@ -206,6 +240,9 @@ STORAGES = {
 
 # ChatGPT sends small JSON bodies; anything bigger is refused with 413 before parsing.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2 * 1024 * 1024)
+# Chunked bodies (no Content-Length) outside the API, i.e. admin media uploads, are read up to
+# this size (coursecompanion/wsgi_body.py); API bodies keep the limit above.
+CHUNKED_BODY_MAX_SIZE = env.int("CHUNKED_BODY_MAX_SIZE", default=100 * 1024 * 1024)
 
 API_PAGE_SIZE_DEFAULT = 20
 API_PAGE_SIZE_MAX = 100
@@ -219,8 +256,23 @@ if not DEBUG:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # One JSON object per line (coursecompanion/logs.py), for production and `make run` alike.
+    "formatters": {"json": {"()": "coursecompanion.logs.JsonFormatter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "json"},
+        "null": {"class": "logging.NullHandler"},
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {
+        # Django's own handlers would print its lines a second time (its console handler in
+        # DEBUG, then the root's): everything goes to the root's handler, once.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        # The request log line (coursecompanion.request) replaces the development server's
+        # and django.request's per-request lines; django.request's errors (5xx, with the
+        # traceback) still come through.
+        "django.server": {"handlers": ["null"], "propagate": False},
+        "django.request": {"handlers": [], "level": "ERROR", "propagate": True},
+    },
 }
 
 # JWT (simplejwt). Its own signing key, so rotating it logs everyone out without touching sessions.
@@ -332,6 +384,11 @@ if TRUSTED_PROXY_HOPS > 0:
 # then refuse plain HTTP to it for that long. Redirecting HTTP to HTTPS needs a proxy that says
 # which scheme the client used (TRUSTED_PROXY_HOPS > 0); health checks are never redirected.
 SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=0)
+# Off by default, and only with HSTS on: including subdomains makes browsers refuse plain HTTP to
+# every subdomain too, and preload asks browsers to ship the host in their built-in HSTS list,
+# which takes months to undo. Turn them on only when every subdomain serves HTTPS for good.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=False)
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=False)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 

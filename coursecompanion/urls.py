@@ -6,6 +6,7 @@ from oauth2_provider import views as oauth_views
 
 from access import client_registration, oauth
 from access import views as access_views
+from access.forms import RateLimitedAdminAuthenticationForm
 from chatgpt import views as chatgpt_views
 from content.admin_preview import preview_view
 from coursecompanion import admin_dashboard, views
@@ -13,6 +14,8 @@ from coursecompanion.api import api
 
 admin.site.site_header = "Course Companion"
 admin.site.site_title = "Course Companion admin"
+# Failed admin logins count against the same limits as the API's (access/forms.py).
+admin.site.login_form = RateLimitedAdminAuthenticationForm
 
 # django-oauth-toolkit's endpoints we serve (no device flow, no OIDC, no application
 # management pages), in its namespace so its views and metadata find each other.

@@ -3,6 +3,7 @@ from datetime import date, datetime
 from ninja import Field, Schema
 
 from content.schemas import ChapterSummaryOut
+from coursecompanion.schemas import RequestBody
 from progress.models import ChapterProgress
 
 
@@ -54,7 +55,7 @@ class ProgressOut(Schema):
     )
 
 
-class ProgressIn(Schema):
+class ProgressIn(RequestBody):
     chapter_id: int
     status: ChapterProgress.Status = Field(
         description='"completed" (idempotent) or "in_progress" (also reopens a completed chapter).'

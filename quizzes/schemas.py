@@ -5,7 +5,7 @@ from ninja import Field, Schema
 
 from access.tiers import Tier
 from content.models import Chapter
-from coursecompanion.schemas import ObjectId
+from coursecompanion.schemas import ObjectId, RequestBody
 from quizzes.kinds import KINDS
 from quizzes.models import Question
 
@@ -59,11 +59,12 @@ class QuizOut(Schema):
     questions: list[QuestionOut]
 
 
-class SubmitIn(Schema):
+class SubmitIn(RequestBody):
     answers: dict[str, Any] = Field(
         description='{"<question_id>": answer}. Shapes by kind: '
         + ", ".join(f"{code} {kind.answer_shape}" for code, kind in KINDS.items())
-        + ". Every question needs an answer.",
+        + ". Every question needs an answer: a missing answer, an unknown question or a wrong "
+        "shape answers 422 `invalid_answers` naming each question, and nothing is saved.",
         examples=[
             {str(number): kind.answer_example for number, kind in enumerate(KINDS.values(), 12)}
         ],

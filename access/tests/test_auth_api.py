@@ -108,6 +108,8 @@ def test_register_password_similar_to_email_is_weak(anon_client):
     [
         ({"email": "not-an-email", "password": PASSWORD}, "email"),
         ({"email": "a@example.com", "password": PASSWORD, "timezone": "Mars/Olympus"}, "timezone"),
+        ({"email": "a@example.com", "password": PASSWORD, "timezone": "localtime"}, "timezone"),
+        ({"email": "a@example.com", "password": PASSWORD, "timezone": "Factory"}, "timezone"),
     ],
 )
 def test_register_invalid_fields_are_422(anon_client, body, field):
@@ -321,8 +323,10 @@ def test_patch_me_changes_display_name_and_timezone(auth_client, user):
     assert (user.display_name, user.timezone) == ("Grace", "Asia/Tokyo")
 
 
-def test_patch_me_with_unknown_timezone_is_422(auth_client, user):
-    response = auth_client.patch(ME, {"timezone": "Nowhere/Land"}, content_type="application/json")
+@pytest.mark.parametrize("zone", ["Nowhere/Land", "localtime", "Factory", "posixrules"])
+def test_patch_me_with_unknown_timezone_is_422(auth_client, user, zone):
+    # localtime is the server's own zone file and Factory tzdata's placeholder: neither is IANA.
+    response = auth_client.patch(ME, {"timezone": zone}, content_type="application/json")
     assert "timezone" in assert_error(response, 422, "validation_error")["details"]
     user.refresh_from_db()
     assert user.timezone == "UTC"

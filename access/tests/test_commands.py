@@ -52,3 +52,29 @@ def test_set_tier_refuses_bad_input(user, args):
     user.refresh_from_db()
     assert user.tier == "free"
     assert not TierChange.objects.exists()
+
+
+def test_local_admin_passwords_are_kept_one_file_per_database(settings, tmp_path):
+    from access.management.commands import ensure_local_admin
+
+    settings.DEBUG = True
+    settings.BASE_DIR = tmp_path
+    sqlite = {"ENGINE": "django.db.backends.sqlite3", "NAME": "/work/app/db.sqlite3"}
+    postgres = {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": "coursecompanion",
+        "HOST": "127.0.0.1",
+        "PORT": 5432,
+    }
+    files = {ensure_local_admin.password_file(db) for db in (sqlite, postgres)}
+    assert {path.name for path in files} == {
+        ".local-admin-password.sqlite-db",
+        ".local-admin-password.postgresql-127.0.0.1-5432-coursecompanion",
+    }
+
+    out = io.StringIO()
+    call_command("ensure_local_admin", stdout=out)
+    written = list(tmp_path.glob(".local-admin-password.*"))
+    assert len(written) == 1
+    assert written[0].stat().st_mode & 0o077 == 0
+    assert written[0].name in out.getvalue()

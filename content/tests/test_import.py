@@ -145,3 +145,24 @@ def test_repeated_positions_or_slugs_abort_naming_both_files(folder, path, text,
     assert message in raised.value.message
     assert path in raised.value.message
     assert not Course.objects.exists()
+
+
+def test_make_runs_demo_load_leaves_an_edited_course_alone():
+    from content.models import Chapter
+
+    call_command("load_demo_course", "--write", "--if-empty", stdout=io.StringIO())
+    chapter = Chapter.objects.order_by("order").first()
+    chapter.title = "Edited by an editor"
+    chapter.save()
+
+    out = io.StringIO()
+    call_command("load_demo_course", "--write", "--if-empty", stdout=out)
+
+    assert "not loaded" in out.getvalue()
+    chapter.refresh_from_db()
+    assert chapter.title == "Edited by an editor"
+
+
+def test_make_run_loads_the_demo_course():
+    makefile = (DEMO_COURSE_DIR.parents[1] / "Makefile").read_text()
+    assert "load_demo_course --write --if-empty" in makefile

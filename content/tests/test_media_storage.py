@@ -249,3 +249,32 @@ def test_check_storage_on_local_media(settings, tmp_path):
     call_command("check_storage", stdout=out)
     assert "Storage OK." in out.getvalue()
     assert not any(p.is_file() for p in tmp_path.rglob("*"))
+
+
+def test_storage_unreachable_during_an_admin_upload_shows_an_error_and_saves_nothing(
+    editor_client, r2_bucket, settings
+):
+    """Fault injected for real: the storage endpoint is a port nothing listens on."""
+    import time
+
+    from coursecompanion.tests.faults import closed_port
+
+    chapter = ChapterFactory()
+    options = settings.STORAGES["default"]["OPTIONS"]
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            **settings.STORAGES["default"],
+            "OPTIONS": {**options, "endpoint_url": f"http://127.0.0.1:{closed_port()}"},
+        },
+    }
+    started = time.monotonic()
+    response = upload(editor_client, chapter, title="While R2 is down")
+    seconds = time.monotonic() - started
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "The media storage did not accept the file" in page
+    assert 'value="While R2 is down"' in page
+    assert not MediaAsset.objects.exists()
+    assert seconds < 15, seconds
+    print(f"storage unreachable: the admin answered in {seconds:.2f} s")

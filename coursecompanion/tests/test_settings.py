@@ -2,6 +2,7 @@
 shell, a migration or a worker refuses to start on the local-only defaults; only debugging,
 tests and a few commands that neither serve, sign nor write data may use them."""
 
+import functools
 import json
 import os
 import subprocess
@@ -45,7 +46,20 @@ def run(*args: str, **extra_env: str) -> subprocess.CompletedProcess:
     )
 
 
+@functools.cache
+def collected_static_manifest() -> str:
+    """A static root holding collectstatic's manifest (empty): web processes refuse to start
+    without one."""
+    import tempfile
+
+    root = tempfile.mkdtemp(prefix="static-")
+    with open(os.path.join(root, "staticfiles.json"), "w") as manifest:
+        json.dump({"paths": {}, "version": "1.1", "hash": ""}, manifest)
+    return root
+
+
 def web_settings(**env: str) -> dict:
+    env.setdefault("DJANGO_STATIC_ROOT", collected_static_manifest())
     result = run("-c", PRINT_SETTINGS, **env)
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
@@ -138,3 +152,34 @@ def test_health_checks_are_never_redirected_to_https(settings):
     redirected = client.get("/api/v1/tiers")
     assert redirected.status_code == 301
     assert redirected["Location"].startswith("https://")
+
+
+def readme_production_environment() -> dict[str, str]:
+    """The variables of the README's production example, placeholders filled in."""
+    import re
+    import secrets
+
+    readme = (settings.BASE_DIR / "README.md").read_text()
+    block = re.search(r"```env\n(.*?)```", readme, re.S)
+    assert block, "README.md has no ```env block"
+    env = {}
+    for line in block.group(1).splitlines():
+        name, _, value = line.partition("=")
+        env[name] = re.sub(r"<[^>]*>", lambda _: secrets.token_hex(32), value)
+    return env
+
+
+def test_check_deploy_passes_at_warning_level_with_the_readmes_production_variables():
+    env = readme_production_environment()
+    assert env["DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS"] == "1"
+    result = run("manage.py", "check", "--deploy", "--fail-level", "WARNING", **env)
+    assert result.returncode == 0, result.stderr + result.stdout
+
+
+def test_hsts_subdomains_and_preload_are_off_unless_asked_for():
+    env = readme_production_environment()
+    del env["DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS"], env["DJANGO_SECURE_HSTS_PRELOAD"]
+    result = run("manage.py", "check", "--deploy", "--fail-level", "WARNING", **env)
+    assert result.returncode != 0
+    assert "security.W005" in result.stderr + result.stdout
+    assert "security.W021" in result.stderr + result.stdout

@@ -1,72 +1,75 @@
-"""Real threads against PostgreSQL: the unique constraints and the streak lock keep one student's
-concurrent writes exact. SQLite serialises writers anyway, so these skip there."""
+"""Real threads through a live server, on SQLite (the `make run` default) and PostgreSQL: the
+unique constraints, the streak lock and SQLite's IMMEDIATE transactions keep one student's
+concurrent writes exact."""
 
-import threading
-from collections.abc import Callable
+import sqlite3
+import time
 
 import pytest
-from django.db import connection
+from django.db import connection, connections
 
-from conftest import bearer_client, make_user
+from conftest import RACE_THREADS, LiveApi, make_user, run_together
 from coursecompanion.tests.factories import ChapterFactory, CourseFactory
 from progress.models import ChapterProgress, DailyActivity, Streak
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def run_together(count: int, work: Callable[[int], int]) -> list:
-    """Run work(i) in `count` threads released at the same moment; return what each returned."""
-    barrier = threading.Barrier(count)
-    results: list = [None] * count
-
-    def worker(index: int) -> None:
-        try:
-            barrier.wait(timeout=10)
-            results[index] = work(index)
-        except Exception as error:  # reported by the assertion below, not lost in the thread
-            results[index] = error
-        finally:
-            connection.close()  # each thread has its own connection
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
-
-
-def test_sixteen_simultaneous_checkins_count_one_day(postgres_only):
+def test_sixteen_simultaneous_checkins_count_one_day(live_server):
     student = make_user()
-    clients = [bearer_client(student) for _ in range(16)]
+    api = LiveApi(live_server.url, student)
 
-    statuses = run_together(16, lambda i: clients[i].post("/api/v1/streaks/me/checkin").status_code)
+    responses = run_together(RACE_THREADS, lambda i: api.post("/streaks/me/checkin"))
 
-    assert statuses == [200] * 16
+    assert [response.status for response in responses] == [200] * RACE_THREADS, responses
     assert DailyActivity.objects.filter(user=student).count() == 1
     streak = Streak.objects.get(user=student)
     assert (streak.current, streak.longest) == (1, 1)
 
 
-def test_parallel_progress_updates_lose_nothing(postgres_only):
+def test_parallel_progress_updates_lose_nothing(live_server):
     student = make_user()
     course = CourseFactory()
-    chapters = [ChapterFactory(course=course, order=n) for n in range(1, 7)]
-    clients = [bearer_client(student) for _ in range(12)]
+    chapters = [ChapterFactory(course=course, order=n) for n in range(1, 9)]
+    api = LiveApi(live_server.url, student)
 
-    def complete(index: int) -> int:
-        # Two threads per chapter: six different chapters, each completed twice at once.
-        body = {"chapter_id": chapters[index % 6].id, "status": "completed"}
-        response = clients[index].put("/api/v1/progress/me", body, content_type="application/json")
-        return response.status_code
+    def complete(index: int):
+        # Two threads per chapter: eight different chapters, each completed twice at once.
+        body = {"chapter_id": chapters[index % 8].id, "status": "completed"}
+        return api.put("/progress/me", body)
 
-    statuses = run_together(12, complete)
+    responses = run_together(RACE_THREADS, complete)
 
-    assert statuses == [200] * 12
+    assert [response.status for response in responses] == [200] * RACE_THREADS, responses
     rows = ChapterProgress.objects.filter(user=student)
     assert sorted(rows.values_list("chapter_id", flat=True)) == sorted(c.id for c in chapters)
     assert {row.status for row in rows} == {"completed"}
     assert DailyActivity.objects.filter(user=student).count() == 1
     assert Streak.objects.get(user=student).current == 1
-    body = bearer_client(student).get("/api/v1/progress/me").json()
-    assert body["percent_complete"] == 100.0
+    assert api.get("/progress/me").json()["percent_complete"] == 100.0
+
+
+def test_a_write_lock_held_past_the_busy_timeout_is_503_and_writes_nothing(live_server):
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's database-wide write lock; PostgreSQL locks rows")
+    student = make_user()
+    api = LiveApi(live_server.url, student)
+    options = connections.settings["default"]["OPTIONS"]
+    busy_timeout = options["timeout"]
+    options["timeout"] = 1  # the live server's request threads connect with it
+    holder = sqlite3.connect(connection.settings_dict["NAME"])
+    try:
+        holder.execute("BEGIN IMMEDIATE")  # another process writing, for longer than 1 s
+        started = time.monotonic()
+        response = api.post("/streaks/me/checkin")
+        waited = time.monotonic() - started
+    finally:
+        holder.rollback()
+        holder.close()
+        options["timeout"] = busy_timeout
+    assert response.status == 503, response
+    assert response.json()["error"]["code"] == "database_unavailable"
+    assert int(response.headers["Retry-After"]) > 0
+    assert 0.9 < waited < 5, waited
+    assert not DailyActivity.objects.filter(user=student).exists()
+    assert api.post("/streaks/me/checkin").status == 200  # the lock is gone: it works again

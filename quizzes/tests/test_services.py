@@ -1,11 +1,11 @@
+import contextlib
 import threading
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
 
 from access.tiers import Tier
-from conftest import bearer_client, make_user
+from conftest import RACE_THREADS, LiveApi, make_user, run_together
 from coursecompanion.errors import Invalid, NotFound
 from coursecompanion.tests.factories import (
     ChapterFactory,
@@ -47,45 +47,36 @@ def _found_only_after_the_collision():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_submits_with_one_key_store_one_attempt(postgres_only, monkeypatch):
+def test_concurrent_submits_with_one_key_store_one_attempt(live_server, monkeypatch):
     user = make_user("racer@example.com")
     quiz, questions = mixed_quiz()
     answers = all_right(questions)
-    # Both requests pass the "already stored?" look-up before either inserts.
-    barrier = threading.Barrier(2, timeout=10)
+    # Both requests pass the "already stored?" look-up before either inserts, where the database
+    # lets them: SQLite's IMMEDIATE transaction already holds the second one back, so the
+    # barrier gives up after a moment and the requests go on one after the other.
+    barrier = threading.Barrier(2, timeout=2)
     real = services._stored_attempt
     seen: list[str] = []
 
     def stored_attempt(user, key):
         if len(seen) < 2:
             seen.append(key)
-            barrier.wait()
+            with contextlib.suppress(threading.BrokenBarrierError):
+                barrier.wait()
             return None
         return real(user, key)
 
     monkeypatch.setattr(services, "_stored_attempt", stored_attempt)
-    responses = []
-
-    def post() -> None:
-        try:
-            client = bearer_client(user)
-            responses.append(
-                client.post(
-                    f"/api/v1/quizzes/{quiz.id}/submit",
-                    {"answers": answers},
-                    content_type="application/json",
-                    headers={"Idempotency-Key": "double-click"},
-                )
-            )
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=post) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    assert [response.status_code for response in responses] == [201, 201]
+    api = LiveApi(live_server.url, user)
+    responses = run_together(
+        2,
+        lambda i: api.post(
+            f"/quizzes/{quiz.id}/submit",
+            {"answers": answers},
+            headers={"Idempotency-Key": "double-click"},
+        ),
+    )
+    assert [response.status for response in responses] == [201, 201], responses
     assert responses[0].json()["attempt_id"] == responses[1].json()["attempt_id"]
     assert Attempt.objects.filter(user=user).count() == 1
 
@@ -194,30 +185,15 @@ def test_save_questions_swaps_positions():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_parallel_submits_never_pass_the_daily_cap(postgres_only, settings):
+def test_parallel_submits_never_pass_the_daily_cap(live_server, settings):
     settings.QUIZ_DAILY_ATTEMPT_CAP = 3
     user = make_user("greedy@example.com")
     quiz, questions = mixed_quiz()
-    barrier = threading.Barrier(8, timeout=10)
-    statuses = []
-
-    def post() -> None:
-        try:
-            client = bearer_client(user)
-            barrier.wait()
-            response = client.post(
-                f"/api/v1/quizzes/{quiz.id}/submit",
-                {"answers": all_right(questions)},
-                content_type="application/json",
-            )
-            statuses.append(response.status_code)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=post) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert sorted(statuses) == [201] * 3 + [429] * 5
+    api = LiveApi(live_server.url, user)
+    responses = run_together(
+        RACE_THREADS,
+        lambda i: api.post(f"/quizzes/{quiz.id}/submit", {"answers": all_right(questions)}),
+    )
+    statuses = sorted(response.status for response in responses)
+    assert statuses == [201] * 3 + [429] * (RACE_THREADS - 3), responses
     assert Attempt.objects.filter(user=user).count() == 3

@@ -1,0 +1,80 @@
+"""Gunicorn settings for the `web:` process (Procfile). Each setting says why it has its value.
+
+The API is served straight to the internet (no buffering proxy is assumed), so the worker model
+must survive slow clients, and whatever gunicorn refuses itself must still be JSON."""
+
+import json
+import os
+
+from gunicorn import util
+
+# The platform gives the port; 8000 locally.
+bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
+
+# gthread: a client that sends its request a byte at a time holds one thread, not a whole
+# process (a sync worker is taken down by as many slow clients as there are workers), and
+# gunicorn 25's gthread worker parks connections that have sent nothing yet in its poller, so
+# idle connections hold no thread at all. Django is WSGI; threads suit its I/O-bound requests.
+worker_class = "gthread"
+# Processes: one per core is the starting point (the GIL bounds each to one core of Python).
+# The performance issue tunes the default by measurement; operators set WEB_CONCURRENCY.
+workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+# Threads per process: requests in flight per process. 16 slow clients on one process still
+# leave the other process (and every thread beyond them) free for real requests. Each thread
+# may hold a database connection: workers * threads must stay below PostgreSQL's
+# max_connections (100 by default) or go through PgBouncer.
+threads = int(os.environ.get("WEB_THREADS", "16"))
+# Connections one process keeps open at once (in flight + keep-alive). Past it the process stops
+# accepting and the kernel hands new connections to another process.
+worker_connections = int(os.environ.get("WEB_WORKER_CONNECTIONS", "256"))
+
+# A worker whose main loop has not checked in for this long is killed and replaced. With
+# gthread the main loop keeps checking in while threads wait on slow clients or the database,
+# so this only fires on a truly stuck process; the database's own timeouts (3 s connect, 10 s
+# statement, settings.py) end a hung query long before.
+timeout = int(os.environ.get("WEB_TIMEOUT", "30"))
+# On a deploy, requests in flight get this long to finish before the old workers are stopped.
+graceful_timeout = int(os.environ.get("WEB_GRACEFUL_TIMEOUT", "30"))
+# ChatGPT reuses connections between tool calls; idle keep-alive connections sit in the poller
+# (no thread), and 5 s bounds how many an idle crowd can pile up.
+keepalive = int(os.environ.get("WEB_KEEPALIVE", "5"))
+
+# Request-line limit: gunicorn's maximum (8190 bytes). The longest request line the API accepts
+# is far below it: a 200-character search query percent-encoded as 4-byte UTF-8 is 2,400 bytes,
+# plus the path and page parameters. Gunicorn's default (4094) refused valid long searches.
+limit_request_line = 8190
+# Header count: browsers and ChatGPT send about 20; 100 is gunicorn's default and plenty.
+limit_request_fields = 100
+# Header size: a bearer token (a JWT is ~300 bytes, an OAuth token shorter) or the admin's session
+# and CSRF cookies fit in 8190 bytes many times over; larger headers are refused (431, JSON).
+limit_request_field_size = 8190
+
+# One access-log line per request comes from the app (coursecompanion/logs.py, JSON with the
+# request id); gunicorn's own access log would only repeat it.
+accesslog = None
+errorlog = "-"
+loglevel = os.environ.get("WEB_LOG_LEVEL", "info")
+
+
+# Gunicorn answers what it refuses itself (a request line or header over the limits above, a
+# malformed request) with an HTML page. API clients read JSON only, so that page becomes the
+# API's error shape. gunicorn.util.write_error is the one function its workers call for this.
+def write_json_error(sock, status_int, reason, mesg):
+    # The catalogue is plain Python (no Django), so the master may import it before the app.
+    from coursecompanion.errors import render_status
+
+    error = render_status(status_int)
+    error.body["error"]["message"] = f"{reason}: {mesg}" if mesg else reason
+    body = json.dumps(error.body)
+    response = (
+        f"HTTP/1.1 {status_int} {reason}\r\n"
+        "Connection: close\r\n"
+        "Content-Type: application/json\r\n"
+        f"Content-Length: {len(body.encode())}\r\n"
+        "\r\n"
+        f"{body}"
+    )
+    util.write_nonblock(sock, response.encode())
+
+
+util.write_error = write_json_error
