@@ -184,7 +184,11 @@ def procfile_web_command() -> str:
     """The Procfile's web command, bound to loopback only: load never leaves this machine."""
     for line in (ROOT / "Procfile").read_text().splitlines():
         if line.startswith("web:"):
-            return line.split(":", 1)[1].strip().replace("0.0.0.0:", "127.0.0.1:")
+            command = line.split(":", 1)[1].strip().replace("0.0.0.0:", "127.0.0.1:")
+            if "--bind" not in command:
+                # The bind comes from gunicorn.conf.py; the command line overrides it.
+                command += " --bind 127.0.0.1:${PORT}"
+            return command
     sys.exit("Procfile has no web: process")
 
 
