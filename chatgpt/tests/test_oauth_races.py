@@ -14,7 +14,9 @@ def test_a_code_exchanged_eight_times_at_once_yields_one_set_of_tokens(postgres_
     gpt = GptClient()
     code = gpt.code_for("race@example.com")
     statuses = run_together(8, lambda i: gpt.exchange(code).status_code)
-    assert sorted(statuses) == [200] + [400] * 7
+    # A replay that arrives after the winner committed revokes the winner's tokens (RFC 6749
+    # 4.1.2), sometimes before the winner's own answer is written: then no call answers 200.
+    assert statuses.count(200) <= 1 and set(statuses) <= {200, 400}, statuses
     assert AccessToken.objects.count() <= 1
 
 
