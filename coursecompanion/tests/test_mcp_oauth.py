@@ -23,6 +23,7 @@ from oauth2_provider.models import AccessToken, Application, set_token_value
 from rest_framework_simplejwt.tokens import AccessToken as JwtAccessToken
 
 from access.models import ClientRegistration
+from chatgpt.tests.oauth_flow import hidden_inputs
 from conftest import make_user
 from coursecompanion.tests.mcp_support import (
     EXPECTED_TOOLS,
@@ -57,18 +58,6 @@ class MemoryStorage:
         self.client_info = client_info
 
 
-def _hidden_inputs(html: str, form_id: str) -> dict[str, str]:
-    form = html[html.index(f'id="{form_id}"') :]
-    form = form[: form.index("</form>")]
-    fields = {}
-    for tag in re.findall(r"<input[^>]*>", form):
-        if 'type="hidden"' in tag:
-            name = re.search(r'name="([^"]*)"', tag).group(1)
-            value = re.search(r'value="([^"]*)"', tag)
-            fields[name] = value.group(1).replace("&amp;", "&") if value else ""
-    return fields
-
-
 class StudentBrowser:
     """The student's browser that ChatGPT opens on our authorization URL: signs in, consents,
     and lands on ChatGPT's redirect URI with the code."""
@@ -96,7 +85,7 @@ class StudentBrowser:
                 self.pages.append(str(response.url.path))
                 if 'id="authorizationForm"' in html:
                     self.consent_page = html
-                    fields = {**_hidden_inputs(html, "authorizationForm"), "allow": "Authorize"}
+                    fields = {**hidden_inputs(html, "authorizationForm"), "allow": "Authorize"}
                     response = await browser.post(str(response.url), data=fields)
                 else:
                     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
@@ -272,7 +261,7 @@ def _authorize(browser: DjangoClient, client_id: str, **params):
     }
     response = browser.get("/oauth/authorize/?" + urlencode(query))
     if response.status_code == 200 and b"authorizationForm" in response.content:
-        fields = {**_hidden_inputs(response.content.decode(), "authorizationForm"), "allow": "1"}
+        fields = {**hidden_inputs(response.content.decode(), "authorizationForm"), "allow": "1"}
         response = browser.post(response.wsgi_request.get_full_path(), fields)
     return response
 
