@@ -180,6 +180,13 @@ def venv_path() -> str:
     return f"{Path(PYTHON).parent}:{os.environ['PATH']}"
 
 
+def procfile_command(process: str) -> str:
+    for line in (ROOT / "Procfile").read_text().splitlines():
+        if line.startswith(f"{process}:"):
+            return line.split(":", 1)[1].strip()
+    sys.exit(f"Procfile has no {process}: process")
+
+
 def procfile_web_command() -> str:
     """The Procfile's web command, bound to loopback only: load never leaves this machine."""
     for line in (ROOT / "Procfile").read_text().splitlines():
@@ -432,10 +439,15 @@ def main() -> None:
     base_env = server_environment(database_url=database_url, redis_url=redis_url)
     setup_env = app_environment(base_env, limits_on=False)
 
-    log(f"== database {urlparse(database_url).path.lstrip('/')}: migrate and seed")
+    log(f"== database {urlparse(database_url).path.lstrip('/')}: release step and seed")
     ensure_database(database_url)
+    # The Procfile's release step, as a platform runs it before starting the web process.
     subprocess.run(
-        [PYTHON, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=setup_env, check=True
+        ["bash", "-c", procfile_command("release").replace("python ", f"{PYTHON} ")],
+        cwd=ROOT,
+        env={**setup_env, "PATH": venv_path()},
+        check=True,
+        stdout=subprocess.DEVNULL,
     )
     data = WORK / "data.lua"
     subprocess.run(
