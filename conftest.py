@@ -4,9 +4,11 @@ import threading
 import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+import time_machine
 from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.db import connection
@@ -325,6 +327,13 @@ def rate_limits_off(settings):
     """For a test that calls one operation more than 60 times (e.g. hypothesis over the API):
     the API-wide rate limits (access/ratelimits.py) would answer 429."""
     settings.RATELIMIT_ENABLE = False
+
+
+@pytest.fixture
+def frozen_time():
+    """Time stands still, so a rate-limit window cannot roll over in the middle of a test."""
+    with time_machine.travel(datetime(2030, 1, 7, 12, 0, 0, tzinfo=UTC), tick=False) as traveller:
+        yield traveller
 
 
 # --- Pages and widgets in a real browser: headless Chromium (Debian's package) ---

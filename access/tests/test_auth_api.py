@@ -1,18 +1,15 @@
-"""Accounts and JWT through the HTTP API, including every token attack we refuse."""
+"""Accounts and JWT through the HTTP API. The token attacks we refuse and mass assignment are in
+coursecompanion/tests/owasp/ (API2, API3)."""
 
 import base64
 import json
-from datetime import timedelta
 
 import jwt
 import pytest
-import time_machine
-from django.conf import settings
 from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 
 from access.models import User
-from access.services import change_tier
-from conftest import PASSWORD, assert_error, bearer_client, make_user, post_json
+from conftest import PASSWORD, assert_error, make_user, post_json
 
 pytestmark = pytest.mark.django_db
 
@@ -117,26 +114,6 @@ def test_register_invalid_fields_are_422(anon_client, body, field):
     assert field in error["details"]
 
 
-def test_register_refuses_fields_a_caller_may_not_set(anon_client):
-    response = post_json(
-        anon_client,
-        REGISTER,
-        {"email": "sneaky@example.com", "password": PASSWORD, "tier": "team", "is_staff": True},
-    )
-    error = assert_error(response, 422, "validation_error")
-    assert {tuple(d["loc"][-1:]) for d in error["details"]} == {("tier",), ("is_staff",)}
-    assert not User.objects.exists()
-
-
-def test_register_body_over_the_upload_limit_is_413_json(anon_client):
-    padding = "x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1)
-    response = post_json(
-        anon_client, REGISTER, json.dumps({"email": "a@example.com", "password": padding})
-    )
-    assert_error(response, 413, "payload_too_large")
-    assert not User.objects.exists()
-
-
 # --- log in ----------------------------------------------------------------------------------
 
 
@@ -180,66 +157,10 @@ def assert_refused(client, token: str) -> None:
     assert response["WWW-Authenticate"].startswith("Bearer")
 
 
-def test_me_without_token_is_401(anon_client):
-    assert_error(anon_client.get(ME), 401, "not_authenticated")
-
-
-def test_expired_access_token_is_401(anon_client, user):
-    tokens = log_in(anon_client)
-    assert anon_client.get(ME, **bearer(tokens["access"])).status_code == 200
-    with time_machine.travel(timedelta(minutes=15, seconds=1)):
-        assert_refused(anon_client, tokens["access"])
-
-
-@pytest.mark.parametrize(
-    "garbage", ["garbage", "a.b.c", "", "eyJhbGciOiJIUzI1NiJ9..", "Bearer x", "🦀"]
-)
-def test_garbage_token_is_401(anon_client, garbage):
-    assert_error(anon_client.get(ME, **bearer(garbage)), 401, "not_authenticated")
-
-
-def test_alg_none_token_is_401(anon_client, user):
-    claims = claims_of(str(AccessToken.for_user(user)))
-    unsigned = f"{b64({'alg': 'none', 'typ': 'JWT'})}.{b64(claims)}."
-    assert_refused(anon_client, unsigned)
-
-
-def test_token_signed_with_another_key_is_401(anon_client, user):
-    claims = claims_of(str(AccessToken.for_user(user)))
-    assert_refused(anon_client, jwt.encode(claims, "another-key-" + "x" * 40, algorithm="HS256"))
-
-
-@pytest.mark.filterwarnings("ignore::jwt.warnings.InsecureKeyLengthWarning")
-def test_token_with_another_algorithm_is_401_even_with_the_right_key(anon_client, user):
-    claims = claims_of(str(AccessToken.for_user(user)))
-    assert_refused(anon_client, jwt.encode(claims, settings.JWT_SIGNING_KEY, algorithm="HS512"))
-
-
-def test_tampered_claims_are_401(anon_client, user):
-    other = make_user("victim@example.com")
-    header, _, signature = str(AccessToken.for_user(user)).split(".")
-    claims = {**claims_of(str(AccessToken.for_user(user))), "user_id": str(other.pk)}
-    assert_refused(anon_client, f"{header}.{b64(claims)}.{signature}")
-
-
-def test_refresh_token_used_as_access_token_is_401(anon_client, user):
-    assert_refused(anon_client, log_in(anon_client)["refresh"])
-
-
 def test_inactive_users_token_is_401(anon_client, user):
     token = log_in(anon_client)["access"]
     User.objects.filter(pk=user.pk).update(is_active=False)
     assert_refused(anon_client, token)
-
-
-def test_deleted_users_token_is_401(anon_client, user):
-    token = log_in(anon_client)["access"]
-    user.delete()
-    assert_refused(anon_client, token)
-
-
-def test_invalid_token_on_an_anonymous_endpoint_is_401_not_a_downgrade(anon_client):
-    assert_error(anon_client.get("/api/v1/chapters", **bearer("garbage")), 401, "not_authenticated")
 
 
 # --- refresh rotation and logout -------------------------------------------------------------
@@ -260,41 +181,10 @@ def test_refresh_rotates_and_the_old_refresh_token_stops_working(anon_client, us
     assert post_json(anon_client, REFRESH, {"refresh": second["refresh"]}).status_code == 200
 
 
-def test_logout_then_refresh_is_401(anon_client, user):
-    tokens = log_in(anon_client)
-    response = post_json(anon_client, LOGOUT, {"refresh": tokens["refresh"]})
-    assert response.status_code == 204
-    assert response.content == b""
-    assert_error(
-        post_json(anon_client, REFRESH, {"refresh": tokens["refresh"]}), 401, "invalid_token"
-    )
-    # Logging out twice with the same revoked token is refused too.
-    assert_error(
-        post_json(anon_client, LOGOUT, {"refresh": tokens["refresh"]}), 401, "invalid_token"
-    )
-
-
 def test_logout_only_revokes_that_refresh_token(anon_client, user):
     phone, laptop = log_in(anon_client), log_in(anon_client)
     assert post_json(anon_client, LOGOUT, {"refresh": phone["refresh"]}).status_code == 204
     assert post_json(anon_client, REFRESH, {"refresh": laptop["refresh"]}).status_code == 200
-
-
-@pytest.mark.parametrize("endpoint", [REFRESH, LOGOUT])
-def test_access_token_is_no_refresh_token(anon_client, user, endpoint):
-    access = log_in(anon_client)["access"]
-    assert_error(post_json(anon_client, endpoint, {"refresh": access}), 401, "invalid_token")
-
-
-@pytest.mark.parametrize("endpoint", [REFRESH, LOGOUT])
-def test_garbage_refresh_token_is_401(anon_client, endpoint):
-    assert_error(post_json(anon_client, endpoint, {"refresh": "garbage"}), 401, "invalid_token")
-
-
-def test_expired_refresh_token_is_401(anon_client, user):
-    refresh = log_in(anon_client)["refresh"]
-    with time_machine.travel(timedelta(days=7, seconds=1)):
-        assert_error(post_json(anon_client, REFRESH, {"refresh": refresh}), 401, "invalid_token")
 
 
 def test_refresh_token_of_an_inactive_user_is_401(anon_client, user):
@@ -332,39 +222,9 @@ def test_patch_me_with_unknown_timezone_is_422(auth_client, user, zone):
     assert user.timezone == "UTC"
 
 
-@pytest.mark.parametrize(
-    "smuggled",
-    [
-        {"tier": "team"},
-        {"is_staff": True},
-        {"is_superuser": True},
-        {"email": "boss@example.com"},
-        {"user_id": 1, "id": 1},
-        {"score": 100},
-        {"display_name": "Eve", "tier": "pro", "is_staff": True},
-    ],
-)
-def test_patch_me_cannot_set_protected_fields(auth_client, user, smuggled):
-    before = User.objects.values().get(pk=user.pk)
-    response = auth_client.patch(ME, smuggled, content_type="application/json")
-    assert_error(response, 422, "validation_error")
-    assert User.objects.values().get(pk=user.pk) == before
-
-
 def test_patch_me_needs_a_token(anon_client):
     response = anon_client.patch(ME, {"display_name": "x"}, content_type="application/json")
     assert_error(response, 401, "not_authenticated")
-
-
-def test_tier_comes_from_the_database_not_the_token(user, gated_course):
-    client = bearer_client(user)  # token minted while the student is free
-    chapter = f"/api/v1/chapters/{gated_course['premium'].id}"
-    assert client.get(chapter).status_code == 403
-    # The one way a tier changes (it also drops the user from the user cache).
-    change_tier(user=user, new_tier="premium", changed_by=None, reason="bought premium")
-    assert client.get(chapter).status_code == 200
-    assert client.get(ME).json()["tier"] == "premium"
-    assert "tier" not in claims_of(client.defaults["HTTP_AUTHORIZATION"].split()[1])
 
 
 # --- a password change revokes tokens; sessions stand in for staff only -----------------------

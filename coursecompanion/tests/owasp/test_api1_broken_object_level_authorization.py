@@ -1,11 +1,12 @@
 """OWASP API1:2023 Broken Object Level Authorization: a student reads and writes only their own
-objects. Also covered where the objects live: progress and streaks of another student answer
-404 with the same body as a student who does not exist (progress/tests/test_api.py), staff read
-any student but write only their own (same file)."""
+objects, and another student's objects answer 404 with the same body as ones that do not exist
+(tiers, quiz results, progress). Also covered, beside the course fixture they share: progress and
+streaks of another student, and staff reading any student but writing only their own
+(progress/tests/test_api.py)."""
 
 import pytest
 
-from conftest import bearer_client, make_user
+from conftest import assert_error, bearer_client, make_user
 from coursecompanion.tests.factories import QuestionFactory
 from progress.models import ChapterProgress
 
@@ -47,3 +48,11 @@ def test_a_body_cannot_name_another_student():
     )
     assert response.status_code == 422
     assert not ChapterProgress.objects.filter(user=alice).exists()
+
+
+def test_someone_elses_tier_is_404_like_a_missing_user(auth_client):
+    other = make_user("other@example.com")
+    theirs = auth_client.get(f"/api/v1/user/{other.id}/tier")
+    missing = auth_client.get("/api/v1/user/999999/tier")
+    assert_error(theirs, 404, "user_not_found")
+    assert theirs.json() == missing.json()

@@ -1,11 +1,15 @@
 """OWASP API3:2023 Broken Object Property Level Authorization: a client may neither set
-properties it does not own (mass assignment) nor read properties it may not see."""
+properties it does not own (mass assignment on register, /me and every body) nor read
+properties it may not see; the tier comes from the database, never from the token."""
 
 import json
 
 import pytest
 
-from conftest import bearer_client, make_user
+from access.models import User
+from access.services import change_tier
+from access.tests.test_auth_api import ME, REGISTER, claims_of
+from conftest import PASSWORD, assert_error, bearer_client, make_user, post_json
 
 pytestmark = pytest.mark.django_db
 
@@ -58,3 +62,44 @@ def test_every_operation_with_a_body_refuses_unknown_fields():
 def test_every_request_schema_says_unknown_fields_are_refused(anon_client):
     for _method, _path, schema in operations_with_a_body(anon_client):
         assert schema.get("additionalProperties") is False, schema["operationId"]
+
+
+def test_register_refuses_fields_a_caller_may_not_set(anon_client):
+    response = post_json(
+        anon_client,
+        REGISTER,
+        {"email": "sneaky@example.com", "password": PASSWORD, "tier": "team", "is_staff": True},
+    )
+    error = assert_error(response, 422, "validation_error")
+    assert {tuple(d["loc"][-1:]) for d in error["details"]} == {("tier",), ("is_staff",)}
+    assert not User.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "smuggled",
+    [
+        {"tier": "team"},
+        {"is_staff": True},
+        {"is_superuser": True},
+        {"email": "boss@example.com"},
+        {"user_id": 1, "id": 1},
+        {"score": 100},
+        {"display_name": "Eve", "tier": "pro", "is_staff": True},
+    ],
+)
+def test_patch_me_cannot_set_protected_fields(auth_client, user, smuggled):
+    before = User.objects.values().get(pk=user.pk)
+    response = auth_client.patch(ME, smuggled, content_type="application/json")
+    assert_error(response, 422, "validation_error")
+    assert User.objects.values().get(pk=user.pk) == before
+
+
+def test_tier_comes_from_the_database_not_the_token(user, gated_course):
+    client = bearer_client(user)  # token minted while the student is free
+    chapter = f"/api/v1/chapters/{gated_course['premium'].id}"
+    assert client.get(chapter).status_code == 403
+    # The one way a tier changes (it also drops the user from the user cache).
+    change_tier(user=user, new_tier="premium", changed_by=None, reason="bought premium")
+    assert client.get(chapter).status_code == 200
+    assert client.get(ME).json()["tier"] == "premium"
+    assert "tier" not in claims_of(client.defaults["HTTP_AUTHORIZATION"].split()[1])

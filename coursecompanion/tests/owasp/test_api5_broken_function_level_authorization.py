@@ -1,13 +1,15 @@
-"""OWASP API5:2023 Broken Function Level Authorization: staff-only functions refuse students,
-and editors may not manage users. Also covered: the tier upgrade by managers
-(access/tests/test_access_api.py), OAuth tokens never carry staff powers (access OAuth tests),
-admin permissions per group (access/tests/test_admin.py)."""
+"""OWASP API5:2023 Broken Function Level Authorization: staff-only functions refuse students
+whatever the body, and staff without the user permission (editors) may not manage users. Also
+covered: the tier upgrade by managers (access/tests/test_access_api.py), OAuth tokens never
+carry staff powers (access OAuth tests), admin permissions per group
+(access/tests/test_admin.py)."""
 
 import pytest
 from django.test import Client
 
-from access.models import TierChange
-from conftest import bearer_client, make_user
+from access.models import TierChange, User
+from access.tests.test_access_api import UPGRADE
+from conftest import assert_error, bearer_client, make_user, post_json
 
 pytestmark = pytest.mark.django_db
 
@@ -46,3 +48,33 @@ def test_a_student_cannot_open_the_admin():
     response = client.get("/admin/")
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "self",
+        "other",
+        {},
+        {"user_id": "x", "new_tier": []},
+        "not json",
+    ],
+)
+def test_students_get_403_from_upgrade_whatever_the_body(user, body):
+    other = make_user("other@example.com")
+    if body == "self":
+        body = {"user_id": user.id, "new_tier": "team", "reason": "I said so"}
+    elif body == "other":
+        body = {"user_id": other.id, "new_tier": "pro"}
+    response = post_json(bearer_client(user), UPGRADE, body)
+    assert_error(response, 403, "forbidden")
+    assert set(User.objects.values_list("tier", flat=True)) == {"free"}
+    assert not TierChange.objects.exists()
+
+
+def test_editors_are_staff_but_may_not_change_tiers(user):
+    editor = make_user("editor@example.com", is_staff=True)
+    response = post_json(bearer_client(editor), UPGRADE, {"user_id": user.id, "new_tier": "pro"})
+    assert_error(response, 403, "forbidden")
+    user.refresh_from_db()
+    assert user.tier == "free"
