@@ -3,18 +3,10 @@ from django.test import Client
 
 from conftest import make_user
 from content.models import Chapter, Section
+from content.tests.admin_forms import chapter_form, inline_management
 from coursecompanion.tests.factories import ChapterFactory, CourseFactory, SectionFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def inline_management(prefix: str, total: int, initial: int) -> dict:
-    return {
-        f"{prefix}-TOTAL_FORMS": str(total),
-        f"{prefix}-INITIAL_FORMS": str(initial),
-        f"{prefix}-MIN_NUM_FORMS": "0",
-        f"{prefix}-MAX_NUM_FORMS": "1000",
-    }
 
 
 def test_editor_creates_chapter_with_two_sections_and_api_serves_it(editor_client, anon_client):
@@ -53,28 +45,26 @@ def test_editor_can_swap_section_positions(editor_client):
     chapter = ChapterFactory(slug="swap")
     first = SectionFactory(chapter=chapter, order=1, title="First")
     second = SectionFactory(chapter=chapter, order=2, title="Second")
-    data = {
-        "course": chapter.course_id,
-        "title": chapter.title,
-        "slug": chapter.slug,
-        "order": chapter.order,
-        "summary": chapter.summary,
-        "difficulty_level": chapter.difficulty_level,
-        "estimated_minutes": chapter.estimated_minutes,
-        "required_tier": chapter.required_tier,
-        "published": "on",
-        **inline_management("sections", 2, 2),
-        "sections-0-id": first.id,
-        "sections-0-chapter": chapter.id,
-        "sections-0-order": 2,
-        "sections-0-title": first.title,
-        "sections-0-content": first.content,
-        "sections-1-id": second.id,
-        "sections-1-chapter": chapter.id,
-        "sections-1-order": 1,
-        "sections-1-title": second.title,
-        "sections-1-content": second.content,
-    }
+    data = chapter_form(
+        chapter,
+        [
+            {
+                "id": first.id,
+                "chapter": chapter.id,
+                "order": 2,
+                "title": first.title,
+                "content": first.content,
+            },
+            {
+                "id": second.id,
+                "chapter": chapter.id,
+                "order": 1,
+                "title": second.title,
+                "content": second.content,
+            },
+        ],
+        initial=2,
+    )
     response = editor_client.post(f"/admin/content/chapter/{chapter.id}/change/", data)
     assert response.status_code == 302, response.content.decode()[:3000]
     assert list(Section.objects.filter(chapter=chapter).values_list("title", flat=True)) == [

@@ -10,7 +10,7 @@ from django.test import Client
 
 from conftest import bearer_client
 from content import cache as content_cache
-from content.tests.test_admin import inline_management
+from content.tests.admin_forms import chapter_form
 from coursecompanion.shared_cache import VersionedLocalCache
 from coursecompanion.tests.factories import ChapterFactory, SectionFactory
 
@@ -42,23 +42,20 @@ def test_an_admin_edit_reaches_every_worker_on_its_next_read(
     for worker in workers:  # both hold the chapter in memory
         assert read_as(worker, monkeypatch, url)["sections"][0]["content"] == "Old text."
 
-    data = {
-        "course": chapter.course_id,
-        "title": "Names, edited",
-        "slug": chapter.slug,
-        "order": chapter.order,
-        "summary": chapter.summary,
-        "difficulty_level": chapter.difficulty_level,
-        "estimated_minutes": chapter.estimated_minutes,
-        "required_tier": chapter.required_tier,
-        "published": "on",
-        **inline_management("sections", 1, 1),
-        "sections-0-id": section.id,
-        "sections-0-chapter": chapter.id,
-        "sections-0-order": 1,
-        "sections-0-title": "Labels",
-        "sections-0-content": "New text.",
-    }
+    data = chapter_form(
+        chapter,
+        [
+            {
+                "id": section.id,
+                "chapter": chapter.id,
+                "order": 1,
+                "title": "Labels",
+                "content": "New text.",
+            }
+        ],
+        initial=1,
+        title="Names, edited",
+    )
     with django_capture_on_commit_callbacks(execute=True):
         response = editor_client.post(f"/admin/content/chapter/{chapter.id}/change/", data)
     assert response.status_code == 302, response.content.decode()[:2000]

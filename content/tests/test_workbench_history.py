@@ -3,8 +3,8 @@
 import pytest
 from reversion.models import Version
 
-from content.models import Chapter, Course, MediaAsset, Section
-from content.tests.test_admin import inline_management
+from content.models import Course, MediaAsset, Section
+from content.tests.admin_forms import chapter_form
 from coursecompanion.tests.factories import (
     ChapterFactory,
     CourseFactory,
@@ -18,26 +18,6 @@ from quizzes.models import Question, Quiz
 pytestmark = pytest.mark.django_db(transaction=True)
 
 OLD_TEXT = "## Loops\n\nRepeat *this*  \nverbatim, trailing spaces kept.\n"
-
-
-def chapter_form(chapter: Chapter, sections: list[dict], *, initial: int) -> dict:
-    data = {
-        "course": chapter.course_id,
-        "title": chapter.title,
-        "slug": chapter.slug,
-        "order": chapter.order,
-        "summary": chapter.summary,
-        "difficulty_level": chapter.difficulty_level,
-        "estimated_minutes": chapter.estimated_minutes,
-        "required_tier": chapter.required_tier,
-        **inline_management("sections", len(sections), initial),
-    }
-    if chapter.published:
-        data["published"] = "on"
-    for index, section in enumerate(sections):
-        for name, value in section.items():
-            data[f"sections-{index}-{name}"] = value
-    return data
 
 
 def edit_url(chapter) -> str:

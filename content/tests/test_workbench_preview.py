@@ -9,7 +9,7 @@ from django.core.files.base import ContentFile
 from conftest import bearer_client, make_user
 from content import checks, markdown_preview
 from content.models import Chapter, MediaAsset
-from content.tests.test_admin import inline_management
+from content.tests.admin_forms import inline_management
 from coursecompanion.tests.factories import (
     ChapterFactory,
     CourseFactory,
