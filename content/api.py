@@ -10,7 +10,7 @@ from content.schemas import (
     SearchParams,
     SectionOut,
 )
-from coursecompanion import presenters
+from coursecompanion import presenters, rendered
 from coursecompanion.schemas import PageParams, responses
 
 router = Router(tags=["content"])
@@ -28,7 +28,13 @@ def _base_url(request: HttpRequest) -> str:
     summary="List the course's chapters with lock state",
 )
 def list_chapters(request: HttpRequest, page: Query[PageParams]):
-    return presenters.chapter_list(request_credential(request), page=page.page_slice)
+    credential = request_credential(request)
+    return rendered.rendered_bodies.respond(
+        request,
+        ChapterListOut,
+        presenters.chapter_list_variant(credential, page=page.page_slice),
+        lambda: presenters.chapter_list(credential, page=page.page_slice),
+    )
 
 
 @router.get(
@@ -38,8 +44,14 @@ def list_chapters(request: HttpRequest, page: Query[PageParams]):
     summary="Get a chapter with its sections verbatim",
 )
 def get_chapter(request: HttpRequest, chapter_id: Path[int]):
-    return presenters.chapter_detail(
-        request_credential(request), chapter_id=chapter_id, base_url=_base_url(request)
+    credential = request_credential(request)
+    base_url = _base_url(request)
+    return rendered.rendered_bodies.respond(
+        request,
+        ChapterOut,
+        presenters.chapter_detail_variant(credential, chapter_id=chapter_id, base_url=base_url),
+        lambda: presenters.chapter_detail(credential, chapter_id=chapter_id, base_url=base_url),
+        lasting=presenters.lasting_chapter,
     )
 
 

@@ -96,6 +96,11 @@ def media_url(summary: dict[str, Any]) -> str:
     return default_storage.url(summary["file_name"])
 
 
+def media_urls_expire() -> bool:
+    """True when `media_url` may give presigned URLs (R2), which stop working after a while."""
+    return settings.R2_ENABLED
+
+
 def fill_media_metadata(asset: MediaAsset) -> None:
     """Record size, sha256 and content type of a freshly uploaded file (before it is stored)."""
     upload = asset.file

@@ -111,14 +111,21 @@ def require_chapter_access(*, user: User | None, summary: dict[str, Any]) -> Non
     )
 
 
+def readable_outline(*, user: User | None, chapter_id: int) -> list[dict[str, Any]]:
+    """The outline `user` sees (as `chapter_outline`), once `user` may read `chapter_id` in it.
+    Raises as `get_chapter` does, from the cached outline alone."""
+    outline = chapter_outline(user=user)
+    require_chapter_access(user=user, summary=outline[_find_in_outline(outline, chapter_id)])
+    return outline
+
+
 def get_chapter(*, user: User | None, chapter_id: int) -> dict[str, Any]:
     """A chapter with its sections verbatim, its media and its neighbours.
 
     Raises NotFound for unknown or unpublished chapters, AccessDenied when it is locked."""
-    outline = chapter_outline(user=user)
+    outline = readable_outline(user=user, chapter_id=chapter_id)
     index = _find_in_outline(outline, chapter_id)
     summary = outline[index]
-    require_chapter_access(user=user, summary=summary)
 
     def build() -> dict[str, Any]:
         sections = list(Section.objects.filter(chapter_id=chapter_id).order_by("order"))

@@ -14,9 +14,9 @@ from urllib.parse import urljoin
 
 from access import services as access_services
 from access.auth import Credential
-from access.models import User
+from access.models import User, is_staff
 from content import services as content_services
-from content.media import media_url
+from content.media import media_url, media_urls_expire
 from progress import services as progress_services
 from quizzes import services as quiz_services
 
@@ -66,6 +66,53 @@ def chapter_detail(
     media_urls = {asset["name"]: urls[asset["name"]] for asset in chapter["referenced_media"]}
     (chapter,) = _with_completed(user, [chapter])
     return {**chapter, "media": media, "media_urls": media_urls}
+
+
+# --- variants: what a body depends on, so the REST front door may keep it rendered ------------
+# Each returns a key that names the body exactly (None when it is not shared: staff see drafts),
+# from cheap, cached reads, and raises as its resource does. Content-version changes are the
+# caller's to watch (coursecompanion/rendered.py).
+
+
+def _live_ids(user: User | None) -> tuple[int, ...]:
+    # The outline after the schedule windows: a window opening or closing changes the key.
+    return tuple(summary["id"] for summary in content_services.chapter_outline(user=user))
+
+
+def chapter_list_variant(credential: Credential | None, *, page: slice) -> tuple | None:
+    user = viewer(credential)
+    if is_staff(user):
+        return None
+    live = _live_ids(user)
+    completed = progress_services.completed_chapter_ids(user=user)
+    tier = access_services.effective_tier(user).value
+    done = tuple(chapter_id for chapter_id in live if chapter_id in completed)
+    return ("chapters", tier, page.start, page.stop, live, done)
+
+
+def chapter_detail_variant(
+    credential: Credential | None, *, chapter_id: int, base_url: str
+) -> tuple | None:
+    """Raises NotFound or AccessDenied as `chapter_detail` does. Past the gate the body is the
+    same at every tier: only the completed flag, the neighbours and the URLs' base vary."""
+    user = viewer(credential)
+    if is_staff(user):
+        return None
+    outline = content_services.readable_outline(user=user, chapter_id=chapter_id)
+    completed = chapter_id in progress_services.completed_chapter_ids(user=user)
+    live = tuple(summary["id"] for summary in outline)
+    return ("chapter", chapter_id, completed, base_url, live)
+
+
+def lasting_chapter(chapter: dict[str, Any]) -> bool:
+    """False when a chapter's body may carry a presigned media URL, which expires: such a body
+    is never kept."""
+    return not (media_urls_expire() and (chapter["media"] or chapter["media_urls"]))
+
+
+def quiz_variant(credential: Credential | None, *, quiz_id: int) -> tuple | None:
+    """A quiz's body is the same for everyone who may open it (`quiz` checks that)."""
+    return None if is_staff(viewer(credential)) else ("quiz", quiz_id)
 
 
 def adjacent_chapter(

@@ -157,15 +157,19 @@ class VersionedLocalCache:
             _remember(self.version_key, version)
         return version
 
+    def identity(self) -> tuple[str, int]:
+        """The current version, named with the shared cache's own name for the version key (its
+        KEY_PREFIX included): another shared cache may well hold the same number. Raises what
+        the cache raises."""
+        return (cache.make_key(self.version_key), self.version())
+
     def get(self, key: str, build: Callable[[], T], *, seconds: int) -> T:
         try:
-            version = self.version()
+            identity = self.identity()
         except Exception:
             logger.warning("Content cache unavailable; reading the database", exc_info=True)
             return build()
-        # The shared cache's own name for the version key (its KEY_PREFIX included) belongs to
-        # the identity: another shared cache may well hold the same number.
-        identity = (cache.make_key(self.version_key), version)
+        version = identity[1]
         if identity != self._version:
             self._entries = OrderedDict()
             self._version = identity

@@ -2,7 +2,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Header, Path, Query, Router, Status
 
 from access.auth import bearer_auth, bearer_write_auth, request_credential
-from coursecompanion import presenters
+from coursecompanion import presenters, rendered
 from coursecompanion.schemas import PageParams, responses
 from quizzes.schemas import AttemptListOut, AttemptOut, QuizFilter, QuizListOut, QuizOut, SubmitIn
 
@@ -32,7 +32,12 @@ def list_quizzes(
     summary="Get a quiz's questions (never the answers or explanations)",
 )
 def get_quiz(request: HttpRequest, quiz_id: Path[int]):
-    return presenters.quiz(request_credential(request), quiz_id=quiz_id)
+    credential = request_credential(request)
+    # The gate runs on every read; only the rendering of what it lets through is kept.
+    quiz = presenters.quiz(credential, quiz_id=quiz_id)
+    return rendered.rendered_bodies.respond(
+        request, QuizOut, presenters.quiz_variant(credential, quiz_id=quiz_id), lambda: quiz
+    )
 
 
 @router.post(

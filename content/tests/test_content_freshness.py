@@ -1,8 +1,9 @@
 """A chapter edited in the admin is served fresh on the next read by every worker.
 
-Each worker keeps published content in its own memory (content.cache.content_cache), checked
-against the shared content version once per request. Here two such caches stand for two
-workers in front of one shared cache."""
+Each worker keeps published content in its own memory (content.cache.content_cache) and the
+rendered bodies made from it (coursecompanion.rendered), both checked against the shared
+content version once per request. Here two pairs of them stand for two workers in front of one
+shared cache."""
 
 import pytest
 from django.core.cache import cache
@@ -11,22 +12,28 @@ from django.test import Client
 from conftest import bearer_client
 from content import cache as content_cache
 from content.tests.admin_forms import chapter_form
+from coursecompanion import rendered
 from coursecompanion.shared_cache import VersionedLocalCache
 from coursecompanion.tests.factories import ChapterFactory, SectionFactory
 
 pytestmark = pytest.mark.django_db
 
 
-def a_worker() -> VersionedLocalCache:
-    return VersionedLocalCache(
+Worker = tuple[VersionedLocalCache, rendered.RenderedBodies]
+
+
+def a_worker() -> Worker:
+    content = VersionedLocalCache(
         prefix="content",
         version_key=content_cache.CONTENT_VERSION_KEY,
         new_version=content_cache._fresh_version,
     )
+    return content, rendered.RenderedBodies(size=16)
 
 
-def read_as(worker: VersionedLocalCache, monkeypatch, url: str) -> dict:
-    monkeypatch.setattr(content_cache, "content_cache", worker)
+def read_as(worker: Worker, monkeypatch, url: str) -> dict:
+    monkeypatch.setattr(content_cache, "content_cache", worker[0])
+    monkeypatch.setattr(rendered, "rendered_bodies", worker[1])
     response = Client().get(url)
     assert response.status_code == 200
     return response.json()
@@ -91,7 +98,7 @@ def test_a_read_asks_the_shared_cache_once(monkeypatch, settings):
 
 
 def test_cached_content_cannot_be_changed_by_a_caller(monkeypatch):
-    worker = a_worker()
+    worker, _ = a_worker()
     first = worker.get("key", lambda: {"sections": ["a"]}, seconds=60)
     first["sections"].append("changed by a caller")
     assert worker.get("key", lambda: {"sections": []}, seconds=60) == {"sections": ["a"]}

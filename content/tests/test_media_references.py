@@ -55,14 +55,28 @@ def test_references_resolve_to_own_and_course_wide_media_only(anon_client, chapt
     assert chapter["sections"][0]["content"] == text
 
 
-def test_cached_chapter_still_gets_fresh_urls(anon_client, chapters, settings):
+def test_cached_chapter_still_gets_fresh_urls_where_they_expire(anon_client, chapters, settings):
+    """On R2 media URLs are presigned and expire, so a chapter with media is rendered per
+    request (the content itself still comes from the cache); a changed MEDIA_URL stands in for
+    a new signature."""
     free, _ = chapters
     SectionFactory(chapter=free, content="![a](media:own)")
+    settings.R2_ENABLED = True
     first = anon_client.get(f"/api/v1/chapters/{free.id}").json()
-    settings.MEDIA_URL = "/other-media/"  # URLs are built per request, never cached
+    settings.MEDIA_URL = "/other-media/"
     second = anon_client.get(f"/api/v1/chapters/{free.id}").json()
     assert first["media_urls"]["own"] != second["media_urls"]["own"]
     assert second["media"][0]["url"].startswith("http://testserver/other-media/")
+
+
+def test_a_chapter_body_with_lasting_urls_is_kept_rendered(anon_client, chapters, settings):
+    free, _ = chapters
+    SectionFactory(chapter=free, content="![a](media:own)")
+    first = anon_client.get(f"/api/v1/chapters/{free.id}")
+    settings.MEDIA_URL = "/other-media/"  # local URLs change only with a deploy
+    second = anon_client.get(f"/api/v1/chapters/{free.id}")
+    assert second.content == first.content
+    assert second["ETag"] == first["ETag"]
 
 
 def test_chapter_with_references_keeps_constant_queries(
