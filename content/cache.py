@@ -1,8 +1,6 @@
 """The published-content cache: one version key, bumped on every edit, invalidates it all."""
 
 import logging
-import secrets
-import time
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -11,7 +9,7 @@ from django.core.cache import cache
 
 from access.models import User, is_staff
 from coursecompanion import shared_cache
-from coursecompanion.shared_cache import VersionedLocalCache
+from coursecompanion.shared_cache import VersionedLocalCache, fresh_generation
 
 logger = logging.getLogger(__name__)
 
@@ -19,20 +17,12 @@ T = TypeVar("T")
 CONTENT_VERSION_KEY = "content:version"
 
 
-def _fresh_version() -> int:
-    # A lost version key (evicted, or a flushed Redis) must never restart at a number that old
-    # entries still carry: start from the clock, which only moves forward. Random last digits,
-    # so two starts within one microsecond (or under a frozen test clock) differ too: workers
-    # keep entries in memory by version number.
-    return time.time_ns() // 1000 * 1000 + secrets.randbelow(1000)
-
-
 def bump_content_version() -> None:
     """Invalidate every cached piece of published content at once."""
     try:
         cache.incr(CONTENT_VERSION_KEY)
     except ValueError:
-        cache.set(CONTENT_VERSION_KEY, _fresh_version(), None)
+        cache.set(CONTENT_VERSION_KEY, fresh_generation(), None)
     except Exception:
         logger.warning("Could not bump the content cache version", exc_info=True)
 
@@ -41,7 +31,7 @@ def bump_content_version() -> None:
 # chapter read costs one cache round trip, not four, and an edit reaches every worker on its
 # next request.
 content_cache = VersionedLocalCache(
-    prefix="content", version_key=CONTENT_VERSION_KEY, new_version=_fresh_version
+    prefix="content", version_key=CONTENT_VERSION_KEY, new_version=fresh_generation
 )
 # Resolving a token fetches the content version with the user (coursecompanion/shared_cache.py).
 shared_cache.user_request_keys.append(lambda user_id: CONTENT_VERSION_KEY)

@@ -45,6 +45,12 @@ def read_published(*, user: User | None, key: str, build: Callable[[], T]) -> T:
     return cache.read(user, key, build)
 
 
+def published_version() -> tuple[str, int]:
+    """The published content's current version: it changes with every edit. Raises what the
+    shared cache raises."""
+    return cache.content_cache.identity()
+
+
 def chapter_outline(*, user: User | None) -> list[dict[str, Any]]:
     """Summaries of every chapter `user` may know about, in course order. Summaries are never
     locked: a student may always see what exists and which tier opens it."""

@@ -17,6 +17,7 @@ Whatever the shared cache is doing (down, evicting), reads fall back to building
 
 import logging
 import pickle
+import secrets
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
@@ -114,6 +115,68 @@ def read_through(key: str, build: Callable[[], T | None], *, seconds: int) -> T 
     return value
 
 
+def fresh_generation() -> int:
+    """A first value for a counter. A lost counter (evicted, or a flushed Redis) must never
+    restart at a number that old entries still carry: start from the clock, which only moves
+    forward. Random last digits, so two starts within one microsecond (or under a frozen test
+    clock) differ too: workers keep entries in memory by version number."""
+    return time.time_ns() // 1000 * 1000 + secrets.randbelow(1000)
+
+
+def generation(key: str, start: Callable[[], int] = fresh_generation) -> int:
+    """The current value of the counter `key` (`bump_generation` moves it on), set to `start()`
+    when missing. Through the request's memo, so prefetching it saves the round trip. Raises
+    what the cache raises."""
+    value = _get(key)
+    if value is None:
+        cache.add(key, start(), None)
+        value = cache.get(key)
+        _remember(key, value)
+    return value
+
+
+def bump_generation(key: str, start: Callable[[], int] = fresh_generation) -> None:
+    """Move the counter `key` on, so every entry stamped with its old value stops being served:
+    now, and again once the current transaction commits, since a read between the two may have
+    stamped what it read of the old rows with the new value."""
+
+    def bump() -> None:
+        memo = _memo.get()
+        if memo is not None:
+            memo.pop(key, None)
+        try:
+            cache.incr(key)
+        except ValueError:  # missing: a fresh start is a value no entry carries
+            cache.set(key, start(), None)
+        except Exception:
+            logger.warning("Could not bump %s", key, exc_info=True)
+
+    bump()
+    transaction.on_commit(bump)
+
+
+def read_stamped(
+    key: str, stamp: tuple, build: Callable[[], T], *, seconds: int
+) -> T:
+    """The value cached at `key` if it was stored with this exact `stamp`, else `build()`,
+    stored with it. A stamp that holds a generation read before `build` runs makes a value
+    built from rows a concurrent write then changed unreachable, whenever it is stored: that
+    write bumps the generation. The shared cache down: `build()`."""
+    try:
+        held = _get(key)
+    except Exception:
+        logger.warning("Cache unavailable reading %s; using the database", key, exc_info=True)
+        return build()
+    if held is not None and held[0] == stamp:
+        return held[1]
+    value = build()
+    try:
+        cache.set(key, (stamp, value), seconds)
+    except Exception:
+        logger.warning("Could not store %s in the cache", key, exc_info=True)
+    return value
+
+
 def forget(key: str) -> None:
     """Drop `key` now and once the current transaction commits (only now outside one)."""
 
@@ -150,12 +213,7 @@ class VersionedLocalCache:
 
     def version(self) -> int:
         """The current version (once per request). Raises what the cache raises."""
-        version = _get(self.version_key)
-        if version is None:
-            cache.add(self.version_key, self.new_version(), None)
-            version = cache.get(self.version_key)
-            _remember(self.version_key, version)
-        return version
+        return generation(self.version_key, self.new_version)
 
     def identity(self) -> tuple[str, int]:
         """The current version, named with the shared cache's own name for the version key (its

@@ -11,6 +11,7 @@ underneath: a day's second DailyActivity insert fails inside a savepoint and sim
 counted today".
 """
 
+import logging
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -25,9 +26,17 @@ from access.models import User
 from content import services as content_services
 from coursecompanion import shared_cache
 from coursecompanion.errors import Invalid, NotFound
-from coursecompanion.shared_cache import forget, read_through
+from coursecompanion.shared_cache import (
+    bump_generation,
+    forget,
+    generation,
+    read_stamped,
+    read_through,
+)
 from progress.models import ChapterProgress, DailyActivity, QuizResult, Streak
 from progress.streaks import StreakState, current_streak_on, local_day, next_streak
+
+logger = logging.getLogger(__name__)
 
 STUDENT_NOT_FOUND = "No such student."
 
@@ -292,10 +301,53 @@ def set_chapter_status(
 # --- the "how am I doing" overview -----------------------------------------------------------
 
 
+# --- the overview ----------------------------------------------------------------------------
+# Cached per student under a stamp of everything it is made of: the student's progress
+# generation (bumped when any of their progress rows changes), the published outline (content
+# version and live chapters), their tier and time zone, and their local day (the streak view).
+
+
+def _generation_key(user_id: int) -> str:
+    return f"progress:generation:{user_id}"
+
+
+# Fetched with the user in the token's one round trip (coursecompanion/shared_cache.py).
+shared_cache.user_request_keys.append(_generation_key)
+
+
+def progress_changed(*, instance: Any, **kwargs: Any) -> None:
+    """Signal receiver: one of a student's progress rows changed (progress/apps.py connects it
+    for every progress model); their cached overview stops being served once it commits."""
+    bump_generation(_generation_key(instance.user_id))
+
+
 def progress_overview(*, student: User) -> dict[str, Any]:
     """Everything ChatGPT needs to answer "how am I doing?" in one read, in a constant number
-    of queries: chapters done and total (those the student's tier opens), percent, current and
-    next recommended chapter, streak, quizzes passed and average score."""
+    of queries (none when cached): chapters done and total (those the student's tier opens),
+    percent, current and next recommended chapter, streak, quizzes passed and average score."""
+    if settings.USER_CACHE_SECONDS <= 0:  # no shared cache to bump a generation in
+        return _overview(student)
+    try:
+        stamp = (
+            generation(_generation_key(student.pk)),
+            content_services.published_version(),
+            tuple(summary["id"] for summary in _published_outline()),
+            student.tier,
+            student.timezone,
+            local_day(timezone.now(), student.timezone),
+        )
+    except Exception:
+        logger.warning("Cache unavailable; building the progress overview", exc_info=True)
+        return _overview(student)
+    return read_stamped(
+        f"progress:overview:{student.pk}",
+        stamp,
+        lambda: _overview(student),
+        seconds=settings.USER_CACHE_SECONDS,
+    )
+
+
+def _overview(student: User) -> dict[str, Any]:
     outline = _published_outline()
     rows = {
         row.chapter_id: row

@@ -13,7 +13,7 @@ from conftest import bearer_client
 from content import cache as content_cache
 from content.tests.admin_forms import chapter_form
 from coursecompanion import rendered
-from coursecompanion.shared_cache import VersionedLocalCache
+from coursecompanion.shared_cache import VersionedLocalCache, fresh_generation
 from coursecompanion.tests.factories import ChapterFactory, SectionFactory
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +26,7 @@ def a_worker() -> Worker:
     content = VersionedLocalCache(
         prefix="content",
         version_key=content_cache.CONTENT_VERSION_KEY,
-        new_version=content_cache._fresh_version,
+        new_version=fresh_generation,
     )
     return content, rendered.RenderedBodies(size=16)
 
