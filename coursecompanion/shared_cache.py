@@ -155,9 +155,7 @@ def bump_generation(key: str, start: Callable[[], int] = fresh_generation) -> No
     transaction.on_commit(bump)
 
 
-def read_stamped(
-    key: str, stamp: tuple, build: Callable[[], T], *, seconds: int
-) -> T:
+def read_stamped(key: str, stamp: tuple, build: Callable[[], T], *, seconds: int) -> T:
     """The value cached at `key` if it was stored with this exact `stamp`, else `build()`,
     stored with it. A stamp that holds a generation read before `build` runs makes a value
     built from rows a concurrent write then changed unreachable, whenever it is stored: that
