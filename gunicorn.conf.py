@@ -15,6 +15,21 @@ bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
 # process (a sync worker is taken down by as many slow clients as there are workers), and
 # gunicorn 25's gthread worker parks connections that have sent nothing yet in its poller, so
 # idle connections hold no thread at all. Django is WSGI; threads suit its I/O-bound requests.
+#
+# Chosen by measurement (issue 14): the same app's no-op /healthz, 2 processes, wrk with 64
+# keep-alive connections for 6 s on this 2-core machine (2026-12-01, quiet; runs vary ±15%):
+#   gunicorn sync                   1,616 req/s  no keep-alive; a slow client stalls a process
+#   gunicorn gthread, 4 threads     5,298 req/s  (1,616 in an earlier run: bimodal)
+#   gunicorn gthread, 8 threads     5,804 req/s  (1,634 in a later run)
+#   gunicorn gthread, 32 threads    3,706-4,118 req/s
+#   gunicorn + uvicorn workers        335-639 req/s  Django's sync views hop threads under ASGI
+#   granian WSGI                    5,618-6,723 req/s  reads requests in Rust: slow-client proof
+#   granian ASGI                      731-734 req/s
+# Fewer threads serve more (list and read: 20-30% more req/s, half the p95 with 4 than with 32,
+# `make bench`), but the slow-client requirement needs more threads than slow clients on one
+# process (below). granian WSGI was fastest and immune to slow clients, but its errors for
+# malformed requests are its own (not JSON) and the stack is gunicorn: a move worth its own
+# issue. MCP's ASGI needs are served by the `mcp:` process (uvicorn workers), not this one.
 worker_class = "gthread"
 # Processes: one per core is the starting point (the GIL bounds each to one core of Python).
 # The performance issue tunes the default by measurement; operators set WEB_CONCURRENCY.

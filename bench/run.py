@@ -144,6 +144,24 @@ def ensure_database(url: str) -> None:
             connection.execute(f'CREATE DATABASE "{name}"')
 
 
+def clear_cache_prefix(url: str, prefix: str) -> int:
+    """Delete the benchmark's own keys (`prefix`:*), never the rest of that Redis database:
+    a run must not be served from what an earlier run cached."""
+    import redis
+
+    client = redis.Redis.from_url(url)
+    cleared = 0
+    batch = []
+    for key in client.scan_iter(match=f"{prefix}:*", count=1000):
+        batch.append(key)
+        if len(batch) >= 1000:
+            cleared += client.delete(*batch)
+            batch = []
+    if batch:
+        cleared += client.delete(*batch)
+    return cleared
+
+
 def server_environment(*, database_url: str, redis_url: str) -> dict[str, str]:
     """What production sets, with fresh keys for this run."""
     return {
@@ -441,6 +459,8 @@ def main() -> None:
 
     log(f"== database {urlparse(database_url).path.lstrip('/')}: release step and seed")
     ensure_database(database_url)
+    cleared = clear_cache_prefix(redis_url, base_env["CACHE_KEY_PREFIX"])
+    log(f"   cleared {cleared} cache keys of earlier runs: every run starts cold")
     # The Procfile's release step, as a platform runs it before starting the web process.
     subprocess.run(
         ["bash", "-c", procfile_command("release").replace("python ", f"{PYTHON} ")],

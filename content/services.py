@@ -263,9 +263,7 @@ def search_sections(*, user: User | None, query: str, offset: int, limit: int) -
     )
     items = []
     for hit in result.hits:
-        locked = not access_services.decide_access(
-            user=user, required_tier=hit.required_tier
-        ).allowed
+        locked = hit.required_tier not in open_tiers
         items.append(
             {
                 "chapter_id": hit.chapter_id,

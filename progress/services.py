@@ -94,16 +94,23 @@ def record_activity(*, user: User, at: datetime | None = None) -> Streak:
     return _count_activity(user=user, streak=_locked_streak(user), at=at or timezone.now())
 
 
-def _count_activity(*, user: User, streak: Streak, at: datetime) -> Streak:
-    """record_activity for a caller that already holds the student's streak lock."""
-    day = local_day(at, user.timezone)
-    changed = []
+def _count_day(*, user: User, day: date) -> bool:
+    """Record `day` as a day with activity; False when it already was."""
     try:
         with transaction.atomic():
             DailyActivity.objects.create(user=user, day=day)
     except IntegrityError:
-        pass  # this day already counted
-    else:
+        return False
+    return True
+
+
+def _count_activity(*, user: User, streak: Streak, at: datetime) -> Streak:
+    """record_activity for a caller that already holds the student's streak lock."""
+    day = local_day(at, user.timezone)
+    changed = []
+    # The last counted day was counted by a writer under this same lock, so most activity (it
+    # repeats that day) skips the insert that would fail: four statements of the savepoint.
+    if streak.last_checkin != day and _count_day(user=user, day=day):
         state = next_streak(streak.state, day)
         streak.current, streak.longest, streak.last_checkin = (
             state.current,

@@ -308,15 +308,18 @@ def submit_attempt(
         idempotency_key=idempotency_key,
         request_fingerprint=fingerprint,
     )
-    try:
-        with transaction.atomic():
-            attempt.save()
-    except IntegrityError:
-        # A concurrent submit with the same key committed first: answer with its attempt.
-        stored = _stored_attempt(user, idempotency_key) if idempotency_key else None
-        if stored is None:
-            raise
-        return _replay(stored, fingerprint)
+    if idempotency_key is None:
+        attempt.save()  # no key, no unique constraint to lose a race on: no savepoint needed
+    else:
+        try:
+            with transaction.atomic():
+                attempt.save()
+        except IntegrityError:
+            # A concurrent submit with the same key committed first: answer with its attempt.
+            stored = _stored_attempt(user, idempotency_key)
+            if stored is None:
+                raise
+            return _replay(stored, fingerprint)
 
     progress_services.record_quiz_result(
         user=user,
