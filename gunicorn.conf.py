@@ -27,9 +27,9 @@ bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
 #   granian ASGI                      731-734 req/s
 # Fewer threads serve more (list and read: 20-30% more req/s, half the p95 with 4 than with 32,
 # `make bench`), but the slow-client requirement needs more threads than slow clients on one
-# process (below). granian WSGI was fastest and immune to slow clients, but its errors for
-# malformed requests are its own (not JSON) and the stack is gunicorn: a move worth its own
-# issue. MCP's ASGI needs are served by the `mcp:` process (uvicorn workers), not this one.
+# process (below). granian WSGI was fastest and reads whole requests before Python sees them,
+# but the stack is gunicorn, and this file's limits and JSON answers for refused requests
+# (write_json_error) are gunicorn's: a move worth its own issue. MCP's ASGI needs are served by the `mcp:` process (uvicorn workers), not this one.
 worker_class = "gthread"
 # Processes: one per core is the starting point (the GIL bounds each to one core of Python).
 # The performance issue tunes the default by measurement; operators set WEB_CONCURRENCY.
