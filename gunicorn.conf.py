@@ -23,13 +23,14 @@ bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
 #   gunicorn gthread, 8 threads     5,804 req/s  (1,634 in a later run)
 #   gunicorn gthread, 32 threads    3,706-4,118 req/s
 #   gunicorn + uvicorn workers        335-639 req/s  Django's sync views hop threads under ASGI
-#   granian WSGI                    5,618-6,723 req/s  reads requests in Rust: slow-client proof
+#   granian WSGI                    5,618-6,723 req/s  its HTTP layer is Rust, outside the GIL
 #   granian ASGI                      731-734 req/s
 # Fewer threads serve more (list and read: 20-30% more req/s, half the p95 with 4 than with 32,
 # `make bench`), but the slow-client requirement needs more threads than slow clients on one
-# process (below). granian WSGI was fastest and reads whole requests before Python sees them,
+# process (below). granian WSGI was fastest (its behaviour with slow clients not yet tested),
 # but the stack is gunicorn, and this file's limits and JSON answers for refused requests
-# (write_json_error) are gunicorn's: a move worth its own issue. MCP's ASGI needs are served by the `mcp:` process (uvicorn workers), not this one.
+# (write_json_error) are gunicorn's: a move worth its own issue.
+# MCP's ASGI needs are served by the `mcp:` process (uvicorn workers), not this one.
 worker_class = "gthread"
 # Processes: one per core is the starting point (the GIL bounds each to one core of Python).
 # The performance issue tunes the default by measurement; operators set WEB_CONCURRENCY.
