@@ -95,9 +95,12 @@ def get_section(request: HttpRequest, section_id: Path[int]):
 )
 def search_content(request: HttpRequest, params: Query[SearchParams], page: Query[PageParams]):
     window = page.page_slice
-    return presenters.search(
+    # The search runs on every request (it records gaps for the staff dashboard); only the
+    # rendering of its page is kept.
+    variant, found = presenters.search_with_variant(
         request_credential(request),
         query=params.q,
         offset=window.start,
         limit=window.stop - window.start,
     )
+    return rendered.rendered_bodies.respond(request, SearchOut, variant, lambda: found)

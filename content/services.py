@@ -239,7 +239,16 @@ def section_required_tier(section_id: int) -> str:
 
 
 def search_sections(*, user: User | None, query: str, offset: int, limit: int) -> dict[str, Any]:
-    """One page of published sections matching `query`, best first, with the total count.
+    """`search_page` without its meaning."""
+    return search_page(user=user, query=query, offset=offset, limit=limit)[1]
+
+
+def search_page(
+    *, user: User | None, query: str, offset: int, limit: int
+) -> tuple[str, dict[str, Any]]:
+    """One page of published sections matching `query`, best first, with the total count; and
+    what the page means (a digest of everything it depends on but the content version), which
+    names its results in the cache and may name its rendered body.
 
     A hit in a chapter the user's tier does not open keeps its titles but loses its snippet
     (`locked: true`), so a tutor can name where a topic is covered without revealing the text.
@@ -256,9 +265,11 @@ def search_sections(*, user: User | None, query: str, offset: int, limit: int) -
     # the tiers it may read, the page, the chapters live right now (schedules move on without
     # an edit) and, through the content cache, the content version.
     live = [e["summary"]["id"] for e in scheduled_outline() if scheduling.is_live(e["window"])]
-    meaning = repr((parse_query(query), open_tiers, offset, limit, live))
+    meaning = hashlib.sha256(
+        repr((parse_query(query), open_tiers, offset, limit, live)).encode()
+    ).hexdigest()
     result = cache.cached(
-        f"search:{hashlib.sha256(meaning.encode()).hexdigest()}",
+        f"search:{meaning}",
         lambda: search_published_sections(query, offset=offset, limit=limit, open_tiers=open_tiers),
     )
     items = []
@@ -278,4 +289,4 @@ def search_sections(*, user: User | None, query: str, offset: int, limit: int) -
         )
     if offset == 0:
         search_log.record_search_outcome(text=query, items=items, count=result.count)
-    return {"items": items, "count": result.count}
+    return meaning, {"items": items, "count": result.count}

@@ -138,6 +138,17 @@ def search(credential: Credential | None, *, query: str, offset: int, limit: int
     )
 
 
+def search_with_variant(
+    credential: Credential | None, *, query: str, offset: int, limit: int
+) -> tuple[tuple, dict[str, Any]]:
+    """`search` and its variant: the page's meaning (query, tiers, page, live chapters) names
+    its body exactly, for staff too (search never shows drafts)."""
+    meaning, page = content_services.search_page(
+        user=viewer(credential), query=query, offset=offset, limit=limit
+    )
+    return ("search", meaning), page
+
+
 # --- quizzes ---------------------------------------------------------------------------------
 
 
