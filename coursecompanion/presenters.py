@@ -209,6 +209,16 @@ def progress(credential: Credential | None, *, user_id: str) -> dict[str, Any]:
     return progress_services.progress_overview(student=_student(credential, user_id))
 
 
+def progress_with_variant(
+    credential: Credential | None, *, user_id: str
+) -> tuple[tuple | None, dict[str, Any]]:
+    """`progress` and its variant: the student and the stamp their overview is cached under,
+    which names it exactly (None when it is not cached)."""
+    student = _student(credential, user_id)
+    stamp, overview = progress_services.stamped_progress_overview(student=student)
+    return (None if stamp is None else ("progress", student.pk, stamp)), overview
+
+
 def update_progress(
     credential: Credential | None, *, user_id: str, chapter_id: int, status: str
 ) -> dict[str, Any]:

@@ -1,11 +1,13 @@
-"""Rendered JSON bodies of published content, kept in each process for one content version.
+"""Rendered JSON bodies, kept in each process for one content version.
 
-The chapter list, a chapter and a quiz are the same bytes for every student who sees the same
-variant of them (`presenters.*_variant`: tier, completed chapters, live chapters). Validating a
-body against its schema and encoding it cost more than the rest of such a request (`make bench`
-profile), so `respond` keeps the encoded body and its ETag per variant, and serves the bytes.
-A new content version drops them all in every process on its next request, as it drops the
-content cache (`VersionedLocalCache`), so an edit is served fresh on the next read.
+The chapter list, a chapter, a quiz and a search page are the same bytes for every student who
+sees the same variant of them (`presenters.*_variant`: tier, completed chapters, live chapters,
+the search's meaning), and a student's progress overview is the same bytes until its cache
+stamp changes. Validating a body against its schema and encoding it cost more than the rest of
+such a request (`make bench` profile), so `respond` keeps the encoded body and its ETag per
+variant, and serves the bytes. A new content version drops them all in every process on its
+next request, as it drops the content cache (`VersionedLocalCache`), so an edit is served fresh
+on the next read.
 
 Bodies are rendered exactly as django-ninja renders a response: validated by the operation's
 schema, dumped and encoded by ninja's JSON renderer. Only the REST front door uses this: MCP
@@ -101,3 +103,7 @@ class RenderedBodies:
 # A few bodies per chapter and quiz, per tier and completed set: 1,024 hold a course of dozens
 # of chapters in a few MiB.
 rendered_bodies = RenderedBodies(size=1024)
+# One body per student (their progress overview, named by its cache stamp), apart from the
+# shared ones, so a crowd of students cannot push the course's bodies out: 4,096 of about
+# 1.5 KiB each.
+student_bodies = RenderedBodies(size=4096)

@@ -6,7 +6,7 @@ from django.http import HttpRequest
 from ninja import Path, Router
 
 from access.auth import bearer_auth, bearer_write_auth, request_credential
-from coursecompanion import presenters
+from coursecompanion import presenters, rendered
 from coursecompanion.schemas import responses
 from progress.schemas import ProgressIn, ProgressOut, StreakOut
 
@@ -20,7 +20,10 @@ router = Router(tags=["progress"], auth=bearer_auth)
     summary="A student's progress, streak and quiz record (how am I doing?)",
 )
 def get_progress(request: HttpRequest, user_id: Path[str]):
-    return presenters.progress(request_credential(request), user_id=user_id)
+    variant, overview = presenters.progress_with_variant(
+        request_credential(request), user_id=user_id
+    )
+    return rendered.student_bodies.respond(request, ProgressOut, variant, lambda: overview)
 
 
 @router.put(

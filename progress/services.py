@@ -332,8 +332,14 @@ def progress_overview(*, student: User) -> dict[str, Any]:
     """Everything ChatGPT needs to answer "how am I doing?" in one read, in a constant number
     of queries (none when cached): chapters done and total (those the student's tier opens),
     percent, current and next recommended chapter, streak, quizzes passed and average score."""
+    return stamped_progress_overview(student=student)[1]
+
+
+def stamped_progress_overview(*, student: User) -> tuple[tuple[Any, ...] | None, dict[str, Any]]:
+    """`progress_overview` and the stamp it is cached under, which names it exactly (None when
+    it is not cached)."""
     if settings.USER_CACHE_SECONDS <= 0:  # no shared cache to bump a generation in
-        return _overview(student)
+        return None, _overview(student)
     try:
         stamp = (
             generation(_generation_key(student.pk)),
@@ -345,13 +351,14 @@ def progress_overview(*, student: User) -> dict[str, Any]:
         )
     except Exception:
         logger.warning("Cache unavailable; building the progress overview", exc_info=True)
-        return _overview(student)
-    return read_stamped(
+        return None, _overview(student)
+    overview = read_stamped(
         f"progress:overview:{student.pk}",
         stamp,
         lambda: _overview(student),
         seconds=settings.USER_CACHE_SECONDS,
     )
+    return stamp, overview
 
 
 def _overview(student: User) -> dict[str, Any]:

@@ -1,7 +1,7 @@
 """Rendered bodies of published content (coursecompanion/rendered.py), through the REST API.
 
 A kept body must be the body django-ninja would render, and must never be served to a reader
-whose variant differs: another tier, other completed chapters, staff."""
+whose variant differs: another tier, other completed chapters, staff, another student."""
 
 import pytest
 
@@ -27,12 +27,16 @@ def unshared(monkeypatch):
     """Every variant None: ninja validates and renders each body itself, as before the cache."""
     for name in ("chapter_list_variant", "chapter_detail_variant", "quiz_variant"):
         monkeypatch.setattr(presenters, name, lambda *args, **kwargs: None)
-    search_with_variant = presenters.search_with_variant
-    monkeypatch.setattr(
-        presenters,
-        "search_with_variant",
-        lambda *args, **kwargs: (None, search_with_variant(*args, **kwargs)[1]),
-    )
+    for name in ("search_with_variant", "progress_with_variant"):
+        with_variant = getattr(presenters, name)
+        monkeypatch.setattr(
+            presenters,
+            name,
+            lambda *args, _with_variant=with_variant, **kwargs: (
+                None,
+                _with_variant(*args, **kwargs)[1],
+            ),
+        )
 
 
 @pytest.mark.parametrize(
@@ -43,6 +47,7 @@ def unshared(monkeypatch):
         "/api/v1/quizzes/{quiz}",
         "/api/v1/search?q=yield",  # a locked hit: no snippet
         "/api/v1/search?q=iterable",
+        "/api/v1/progress/me",
     ],
 )
 def test_a_kept_body_is_the_body_ninja_renders(course, monkeypatch, path):
@@ -134,3 +139,18 @@ def test_a_kept_search_still_records_every_gap(course, anon_client):
         body = anon_client.get("/api/v1/search?q=yield").json()
         assert [item["locked"] for item in body["items"]] == [True]
     assert SearchLog.objects.filter(query="yield").count() == 2
+
+
+def test_each_student_gets_their_own_progress(course):
+    first, second = make_user(), make_user("second@example.com")
+    first_client, second_client = bearer_client(first), bearer_client(second)
+    first_client.put(
+        "/api/v1/progress/me",
+        {"chapter_id": course["free"].id, "status": "completed"},
+        content_type="application/json",
+    )
+    for _ in range(2):  # rendered, then kept
+        mine = first_client.get("/api/v1/progress/me").json()
+        theirs = second_client.get("/api/v1/progress/me").json()
+        assert (mine["user_id"], mine["completed_chapters"]) == (first.id, [course["free"].id])
+        assert (theirs["user_id"], theirs["completed_chapters"]) == (second.id, [])
