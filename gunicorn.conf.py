@@ -27,22 +27,34 @@ bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
 #   granian ASGI                      731-734 req/s
 # Fewer threads serve more (list and read: 20-30% more req/s, half the p95 with 4 than with 32,
 # `make bench`), but the slow-client requirement needs more threads than slow clients on one
-# process (below). granian WSGI was fastest (its behaviour with slow clients not yet tested),
+# process (below). The bimodal gthread runs were one process taking every connection: fixed by
+# reuse_port (below). granian WSGI was fastest (its behaviour with slow clients not yet tested),
 # but the stack is gunicorn, and this file's limits and JSON answers for refused requests
 # (write_json_error) are gunicorn's: a move worth its own issue.
 # MCP's ASGI needs are served by the `mcp:` process (uvicorn workers), not this one.
 worker_class = "gthread"
+# Each process listens on its own socket (SO_REUSEPORT) and the kernel spreads new connections
+# across them. With one shared socket, whichever process accepted first could take every
+# keep-alive connection of a burst while the other sat idle: measured with wrk's 64
+# connections, all 64 landed on one process in three runs of four (1,600 no-op req/s instead
+# of 5,300: the bimodal runs above); with this setting each process held 23-41 of them.
+reuse_port = True
 # Processes: one per core is the starting point (the GIL bounds each to one core of Python).
 # The performance issue tunes the default by measurement; operators set WEB_CONCURRENCY.
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
-# Threads per process: requests in flight per process. The kernel does not know a process is
-# busy, so all 16 slow clients of the test may land on one process, and the next request too:
-# 32 threads leave that process 16 for real requests (with 16 threads it stalled, in CI). Each
-# thread may hold a database connection: workers * threads must stay below PostgreSQL's
-# max_connections (100 by default) or go through PgBouncer.
-threads = int(os.environ.get("WEB_THREADS", "32"))
+# Threads per process: requests in flight per process. Fewer serve more (the GIL runs one at a
+# time, and contention costs), but a slow client holds a thread while it trickles in a request.
+# With reuse_port each connection lands on a process at random, so 16 threads are taken only if
+# all 16 slow clients of the reliability test land on one process (about 1 in 30,000); with 8
+# it fails every time. Measured with `make bench` (2 processes, reuse_port, two runs each):
+# 16 threads served list at 0.40-0.41 of the no-op, read 0.32-0.34 and search 0.23-0.26, against
+# 0.33-0.35, 0.29-0.30 and 0.20-0.21 with 32, at about half the p95. Each thread may hold a
+# database connection: workers * threads must stay below PostgreSQL's max_connections (100 by
+# default) or go through PgBouncer.
+threads = int(os.environ.get("WEB_THREADS", "16"))
 # Connections one process keeps open at once (in flight + keep-alive). Past it the process stops
-# accepting and the kernel hands new connections to another process.
+# accepting; with reuse_port, new connections the kernel gave its socket wait in that socket's
+# backlog until it accepts again.
 worker_connections = int(os.environ.get("WEB_WORKER_CONNECTIONS", "256"))
 
 # A worker whose main loop has not checked in for this long is killed and replaced. With
