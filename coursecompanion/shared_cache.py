@@ -141,18 +141,12 @@ def bump_generation(key: str, start: Callable[[], int] = fresh_generation) -> No
     stamped what it read of the old rows with the new value."""
 
     def bump() -> None:
-        memo = _memo.get()
-        if memo is not None:
-            memo.pop(key, None)
         try:
             cache.incr(key)
         except ValueError:  # missing: a fresh start is a value no entry carries
             cache.set(key, start(), None)
-        except Exception:
-            logger.warning("Could not bump %s", key, exc_info=True)
 
-    bump()
-    transaction.on_commit(bump)
+    _now_and_after_commit(key, bump, failure="Could not bump %s")
 
 
 def read_stamped(key: str, stamp: tuple, build: Callable[[], T], *, seconds: int) -> T:
@@ -177,18 +171,27 @@ def read_stamped(key: str, stamp: tuple, build: Callable[[], T], *, seconds: int
 
 def forget(key: str) -> None:
     """Drop `key` now and once the current transaction commits (only now outside one)."""
+    _now_and_after_commit(
+        key, lambda: cache.delete(key), failure="Could not drop %s from the cache"
+    )
 
-    def drop() -> None:
+
+def _now_and_after_commit(key: str, change: Callable[[], object], *, failure: str) -> None:
+    """Run `change` to the shared cache's `key` now and again once the current transaction
+    commits, dropping the request's memo of `key` each time. A failure is logged, not raised:
+    the write it follows has happened, and cached entries' TTLs bound what is left behind."""
+
+    def run() -> None:
         memo = _memo.get()
         if memo is not None:
             memo.pop(key, None)
         try:
-            cache.delete(key)
+            change()
         except Exception:
-            logger.warning("Could not drop %s from the cache", key, exc_info=True)
+            logger.warning(failure, key, exc_info=True)
 
-    drop()
-    transaction.on_commit(drop)
+    run()
+    transaction.on_commit(run)
 
 
 class VersionedLocalCache:
