@@ -22,6 +22,7 @@ local EXPECTED = {
   progress = {[200] = true},
   checkin = {[200] = true},
   mixed = {[200] = true, [201] = true},
+  session = {[200] = true, [201] = true},
 }
 
 local function urlencode(text)
@@ -116,7 +117,7 @@ local SESSION = {
 
 function request()
   counter = counter + 1
-  if scenario == "mixed" then
+  if scenario == "mixed" or scenario == "session" then
     local session = math.floor(counter / #SESSION)
     return SESSION[(counter % #SESSION) + 1](pick(students, session), session)
   end

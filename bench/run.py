@@ -13,6 +13,7 @@ Settings (environment):
     BENCH_DURATION      seconds per scenario (default 8)
     BENCH_CONNECTIONS   default 64; BENCH_MIXED_CONNECTIONS 100; BENCH_HIGH_CONNECTIONS 128
     BENCH_STUDENTS      generated students (default 1000)
+    BENCH_THINK_MS      a paced student's pause between calls, LOW-HIGH ms (default 250-750)
     BENCH_SCENARIOS     comma-separated subset of the scenario names (default: all)
     BENCH_PROFILE       1: py-spy records the first worker during each scenario
                         (bench/.work/profile-*.txt, collapsed stacks)
@@ -45,6 +46,11 @@ WRK_TIMEOUT = "5s"
 # Limits a real student never reaches (one call every few seconds at most), high enough that
 # wrk's hundreds of calls per second per student are counted but never refused.
 UNREACHABLE_RATE = "1000000/m"
+# A student's pause between a response and the next call, in ms. Shorter than a real ChatGPT
+# turn (the model writes its answer, the student reads it and types): a paced student still
+# makes about two calls a second, 120 a minute, under the product's 300 a minute in all and
+# about 17 per operation against its 60.
+DEFAULT_THINK_MS = "250-750"
 REPORTED_GUNICORN_SETTINGS = {
     "workers",
     "worker_class",
@@ -56,12 +62,17 @@ REPORTED_GUNICORN_SETTINGS = {
 }
 
 
+# The rate limits a server phase runs with: none, the product's own defaults, or the product's
+# limiter raised to UNREACHABLE_RATE (it still counts every call, and refuses none).
+LIMITS_OFF, PRODUCT_LIMITS, UNREACHABLE_LIMITS = "off", "product", "unreachable"
+
+
 @dataclass
 class Scenario:
     name: str
     title: str
     connections_setting: str = "BENCH_CONNECTIONS"
-    limits_on: bool = False
+    limits: str = LIMITS_OFF
 
 
 SCENARIOS = [
@@ -74,8 +85,29 @@ SCENARIOS = [
     Scenario("quiz_submit", "submit a quiz"),
     Scenario("progress", "get progress"),
     Scenario("checkin", "check in"),
-    Scenario("mixed", "mixed: 100 students, limits on", "BENCH_MIXED_CONNECTIONS", True),
-    Scenario("mixed", "mixed at 128 connections, limits on", "BENCH_HIGH_CONNECTIONS", True),
+    # A student's session (bench/load.lua) back to back, no pause: the server's capacity for
+    # the mix, where latency is the queue (Little's law: connections / req/s).
+    Scenario(
+        "mixed",
+        "mixed back to back: 100 connections, limits on",
+        "BENCH_MIXED_CONNECTIONS",
+        UNREACHABLE_LIMITS,
+    ),
+    Scenario(
+        "mixed",
+        "mixed back to back: 128 connections, limits on",
+        "BENCH_HIGH_CONNECTIONS",
+        UNREACHABLE_LIMITS,
+    ),
+    # The same session at a student's pace (bench/session.lua): each of the 100 waits
+    # BENCH_THINK_MS between a response and its next call, as a student reading an answer
+    # does, under the product's own limits.
+    Scenario(
+        "session",
+        "mixed: 100 students at a student's pace, product limits",
+        "BENCH_MIXED_CONNECTIONS",
+        PRODUCT_LIMITS,
+    ),
 ]
 DEFAULT_CONNECTIONS = {
     "BENCH_CONNECTIONS": 64,
@@ -89,7 +121,7 @@ class Row:
     scenario: str
     title: str
     connections: int
-    rate_limits: bool
+    rate_limits: str
     requests: int = 0
     seconds: float = 0.0
     req_per_s: float = 0.0
@@ -180,9 +212,9 @@ def server_environment(*, database_url: str, redis_url: str) -> dict[str, str]:
     }
 
 
-def app_environment(base: dict[str, str], *, limits_on: bool) -> dict[str, str]:
-    env = {**os.environ, **base, "RATELIMIT_ENABLE": "1" if limits_on else "0"}
-    if limits_on:
+def app_environment(base: dict[str, str], *, limits: str) -> dict[str, str]:
+    env = {**os.environ, **base, "RATELIMIT_ENABLE": "0" if limits == LIMITS_OFF else "1"}
+    if limits == UNREACHABLE_LIMITS:
         for name in (
             "RATE_LIMIT_USER_PER_OPERATION",
             "RATE_LIMIT_USER_TOTAL",
@@ -327,7 +359,28 @@ def get(port: int, path: str, *, method: str = "GET", body: str | None = None):
         connection.close()
 
 
-def run_wrk(wrk: str, port: int, data: Path, scenario: str, connections: int, seconds: int):
+def think_time(text: str) -> tuple[int, int]:
+    """BENCH_THINK_MS, "250-750" or "500": a student's pause in ms, drawn evenly from the range."""
+    low, _, high = text.partition("-")
+    pause = (int(low), int(high or low))
+    if not 0 <= pause[0] <= pause[1]:
+        sys.exit(f"BENCH_THINK_MS must be N or LOW-HIGH milliseconds, not {text!r}")
+    return pause
+
+
+def run_wrk(
+    wrk: str,
+    port: int,
+    data: Path,
+    scenario: str,
+    connections: int,
+    seconds: int,
+    *,
+    think_ms: tuple[int, int] = (0, 0),
+):
+    # session.lua is load.lua plus wrk's delay() hook; wrk applies a delay() to every request
+    # once a script defines one, so the scenarios without a pause stay on load.lua.
+    script = "session.lua" if scenario == "session" else "load.lua"
     command = [
         wrk,
         f"-t{WRK_THREADS}",
@@ -335,12 +388,14 @@ def run_wrk(wrk: str, port: int, data: Path, scenario: str, connections: int, se
         f"-d{seconds}s",
         f"--timeout={WRK_TIMEOUT}",
         "-s",
-        str(BENCH_DIR / "load.lua"),
+        str(BENCH_DIR / script),
         f"http://127.0.0.1:{port}",
         "--",
         str(data),
         scenario,
         str(WRK_THREADS),
+        str(think_ms[0]),
+        str(think_ms[1]),
     ]
     finished = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60)
     for line in finished.stdout.splitlines():
@@ -447,6 +502,7 @@ def main() -> None:
     seconds = int(setting("BENCH_DURATION", "8"))
     students = int(setting("BENCH_STUDENTS", "1000"))
     mixed_students = int(setting("BENCH_MIXED_STUDENTS", "100"))
+    think_ms = think_time(setting("BENCH_THINK_MS", DEFAULT_THINK_MS))
     wanted = set(filter(None, setting("BENCH_SCENARIOS", "").split(",")))
     profile = setting("BENCH_PROFILE", "") == "1"
     connections = {
@@ -455,7 +511,7 @@ def main() -> None:
     WORK.mkdir(exist_ok=True)
     RESULTS.mkdir(exist_ok=True)
     base_env = server_environment(database_url=database_url, redis_url=redis_url)
-    setup_env = app_environment(base_env, limits_on=False)
+    setup_env = app_environment(base_env, limits=LIMITS_OFF)
 
     log(f"== database {urlparse(database_url).path.lstrip('/')}: release step and seed")
     ensure_database(database_url)
@@ -482,33 +538,36 @@ def main() -> None:
     rows: list[Row] = []
     phases: list[dict] = []
     sign_in: dict | None = None
-    for limits_on in (False, True):
-        phase = [
-            s for s in SCENARIOS if s.limits_on == limits_on and (not wanted or s.name in wanted)
-        ]
+    session_data: Path | None = None
+    # The product's limits come last: the students sign in under unreachable ones, since the
+    # product allows 60 sign-ins a minute from one address and all 100 come from loopback.
+    for limits in (LIMITS_OFF, UNREACHABLE_LIMITS, PRODUCT_LIMITS):
+        phase = [s for s in SCENARIOS if s.limits == limits and (not wanted or s.name in wanted)]
         if not phase:
             continue
-        env = app_environment(base_env, limits_on=limits_on)
+        env = app_environment(base_env, limits=limits)
         server = Server(env, port, server_log)
-        log(f"== server: rate limits {'on' if limits_on else 'off'}: {procfile_web_command()}")
+        log(f"== server: rate limits {limits}: {procfile_web_command()}")
         server.start()
         try:
             scenario_data = data
-            if limits_on:
-                log(f"   {mixed_students} students sign in once (POST /auth/token), all at once")
-                seeded = json.loads(data.with_suffix(".json").read_text())
-                sign_in, tokens = sign_in_everyone(
-                    port, seeded["students"][:mixed_students], password=seeded["password"]
-                )
-                log(f"   sign-in: {sign_in}")
-                scenario_data = WORK / "session.lua"
-                write_session_data(data, tokens, mixed_students, scenario_data)
+            if limits != LIMITS_OFF:
+                if session_data is None:
+                    log(f"   {mixed_students} students sign in once (POST /auth/token) at once")
+                    seeded = json.loads(data.with_suffix(".json").read_text())
+                    sign_in, tokens = sign_in_everyone(
+                        port, seeded["students"][:mixed_students], password=seeded["password"]
+                    )
+                    log(f"   sign-in: {sign_in}")
+                    session_data = WORK / "session.lua"
+                    write_session_data(data, tokens, mixed_students, session_data)
+                scenario_data = session_data
             # Warm-up (caches, connections, lazy imports), not measured.
-            warm = "mixed" if limits_on else "read"
+            warm = "read" if limits == LIMITS_OFF else "mixed"
             run_wrk(wrk, port, scenario_data, warm, 8, 2)
             for scenario in phase:
                 count = connections[scenario.connections_setting]
-                row = Row(scenario.name, scenario.title, count, scenario.limits_on)
+                row = Row(scenario.name, scenario.title, count, scenario.limits)
                 number = len(rows) + 1
                 log(f"[{number}] {scenario.title}: {count} connections, {seconds} s ...")
                 profiler = None
@@ -516,7 +575,12 @@ def main() -> None:
                     out = WORK / f"profile-{number:02d}-{scenario.name}.txt"
                     profiler = server.profile(seconds, out)
                 cpu_before = server.cpu_seconds()
-                measured(row, run_wrk(wrk, port, scenario_data, scenario.name, count, seconds))
+                measured(
+                    row,
+                    run_wrk(
+                        wrk, port, scenario_data, scenario.name, count, seconds, think_ms=think_ms
+                    ),
+                )
                 if row.requests:
                     used = server.cpu_seconds() - cpu_before
                     row.worker_cpu_ms_per_req = round(used * 1000 / row.requests, 3)
@@ -530,7 +594,7 @@ def main() -> None:
                 )
             phases.append(
                 {
-                    "rate_limits": limits_on,
+                    "rate_limits": limits,
                     "workers_at_end": server.workers(),
                     "command": procfile_web_command(),
                 }
@@ -555,7 +619,7 @@ def main() -> None:
             f"pid {w['pid']}: {w['rss_mib']} MiB ({w['threads']} threads)"
             for w in phase["workers_at_end"]
         )
-        log(f"worker RSS at the end (limits {'on' if phase['rate_limits'] else 'off'}): {workers}")
+        log(f"worker RSS at the end (limits {phase['rate_limits']}): {workers}")
     server_settings = server_configuration(base_env)
     log("server settings: " + json.dumps(server_settings))
     wall = round(time.monotonic() - wall_started, 1)

@@ -9,15 +9,24 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "bench"))
 
-from run import app_environment, server_environment  # noqa: E402
+from run import (  # noqa: E402
+    LIMITS_OFF,
+    PRODUCT_LIMITS,
+    UNREACHABLE_LIMITS,
+    app_environment,
+    server_environment,
+)
 
 
 def test_the_bench_server_environment_passes_the_settings_checks():
     env = server_environment(
         database_url="postgres://postgres@127.0.0.1:5432/unused", redis_url="redis://127.0.0.1:1/0"
     )
-    for limits_on in (False, True):
-        full = app_environment(env, limits_on=limits_on)
+    for limits in (LIMITS_OFF, PRODUCT_LIMITS, UNREACHABLE_LIMITS):
+        full = app_environment(env, limits=limits)
+        assert full["RATELIMIT_ENABLE"] == ("0" if limits == LIMITS_OFF else "1")
+        raised = full.get("RATE_LIMIT_USER_TOTAL") == "1000000/m"
+        assert raised == (limits == UNREACHABLE_LIMITS)
         full.pop("PYTEST_VERSION", None)
         full = {k: v for k, v in full.items() if not k.startswith("R2_")}
         checked = subprocess.run(
