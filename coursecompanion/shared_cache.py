@@ -176,22 +176,41 @@ def forget(key: str) -> None:
     )
 
 
+class _KeyChange:
+    """A change to one shared-cache key, dropping the request's memo of it; what
+    `_now_and_after_commit` runs now and registers to run on commit."""
+
+    def __init__(self, key: str, change: Callable[[], object], failure: str) -> None:
+        self.key, self.change, self.failure = key, change, failure
+
+    def __call__(self) -> None:
+        memo = _memo.get()
+        if memo is not None:
+            memo.pop(self.key, None)
+        try:
+            self.change()
+        except Exception:
+            logger.warning(self.failure, self.key, exc_info=True)
+
+
 def _now_and_after_commit(key: str, change: Callable[[], object], *, failure: str) -> None:
     """Run `change` to the shared cache's `key` now and again once the current transaction
     commits, dropping the request's memo of `key` each time. A failure is logged, not raised:
-    the write it follows has happened, and cached entries' TTLs bound what is left behind."""
+    the write it follows has happened, and cached entries' TTLs bound what is left behind.
 
-    def run() -> None:
-        memo = _memo.get()
-        if memo is not None:
-            memo.pop(key, None)
-        try:
-            change()
-        except Exception:
-            logger.warning(failure, key, exc_info=True)
-
-    run()
-    transaction.on_commit(run)
+    The change on commit runs once per transaction and key, however many of its writes asked
+    for it (a submit saves a quiz result and the streak): each write still changes the key at
+    once, for what the same transaction reads next. Outside a transaction the write has
+    committed already, so once is enough."""
+    key_change = _KeyChange(key, change, failure)
+    key_change()
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        return
+    for _, pending, _ in connection.run_on_commit:
+        if isinstance(pending, _KeyChange) and pending.key == key:
+            return
+    transaction.on_commit(key_change)
 
 
 class VersionedLocalCache:
