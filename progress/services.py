@@ -154,15 +154,26 @@ def check_in(*, user: User) -> StreakView:
 # --- quizzes ---------------------------------------------------------------------------------
 
 
-@transaction.atomic
 def record_quiz_result(
     *, user: User, quiz_id: int, chapter_id: int, percent: float, passed: bool, at: datetime
 ) -> QuizResult:
     """Record a graded quiz attempt (best score, passes) and count it as the day's activity.
 
-    Raises Invalid when `percent` is outside 0–100."""
+    Raises Invalid when `percent` is outside 0–100, before it writes anything. Inside a caller's
+    transaction it takes no savepoint: a database error here fails that whole transaction."""
     if not 0 <= percent <= 100:
         raise Invalid(f"A quiz percentage must be 0–100, not {percent}.", code="invalid_percent")
+    return _record_quiz_result(
+        user=user, quiz_id=quiz_id, chapter_id=chapter_id, percent=percent, passed=passed, at=at
+    )
+
+
+# No savepoint: a submit calls this inside its own transaction and fails whole if this does,
+# so a savepoint would be two more statements for a partial rollback nobody makes.
+@transaction.atomic(savepoint=False)
+def _record_quiz_result(
+    *, user: User, quiz_id: int, chapter_id: int, percent: float, passed: bool, at: datetime
+) -> QuizResult:
     streak = _locked_streak(user)
     result = QuizResult.objects.filter(user=user, quiz_id=quiz_id).first()
     if result is None:

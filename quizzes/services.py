@@ -14,7 +14,7 @@ from django.db.models import Count, Max
 from django.utils import timezone
 
 from access import services as access_services
-from access.models import User
+from access.models import User, is_staff
 from access.tiers import Tier
 from content import scheduling
 from content import services as content_services
@@ -42,19 +42,6 @@ def find_quiz(*, user: User | None, quiz_id: int) -> Quiz:
     )
     if quiz is None:
         raise _quiz_not_found(quiz_id)
-    return quiz
-
-
-def access_quiz(*, user: User | None, quiz_id: int) -> Quiz:
-    """A quiz `user` may open. Raises NotFound, or AccessDenied ("quiz_locked") naming the tier."""
-    quiz = find_quiz(user=user, quiz_id=quiz_id)
-    access_services.require_access(
-        user=user,
-        required_tier=quiz.effective_tier,
-        code="quiz_locked",
-        subject=f'Quiz {quiz.id} ("{quiz.title}")',
-        resource=f"quiz:{quiz.id}",
-    )
     return quiz
 
 
@@ -145,20 +132,28 @@ def student_view(quiz: Quiz, questions: Iterable[Question]) -> dict[str, Any]:
     }
 
 
+def _quiz_for_cache(*, staff: bool, quiz_id: int) -> Quiz | None:
+    """The quiz with its chapter, as a content-cache build reads it: any quiz for staff, else
+    one published by flag (its chapter's schedule window is applied on every read instead,
+    since the entry would outlive it)."""
+    quizzes = (
+        Quiz.objects.all()
+        if staff
+        else Quiz.objects.filter(
+            published=True, chapter__published=True, chapter__course__published=True
+        )
+    )
+    quiz: Quiz | None = quizzes.select_related("chapter").filter(pk=quiz_id).first()
+    return quiz
+
+
 def get_quiz(*, user: User | None, quiz_id: int) -> dict[str, Any]:
     """A quiz and its questions, without answers (from the content cache, with its chapter's
     schedule window applied on every read). Raises NotFound or AccessDenied."""
-    staff = user is not None and user.is_authenticated and user.is_staff
+    staff = is_staff(user)
 
     def build() -> dict[str, Any] | None:
-        quizzes = (
-            Quiz.objects.all()
-            if staff
-            else Quiz.objects.filter(
-                published=True, chapter__published=True, chapter__course__published=True
-            )
-        )
-        quiz = quizzes.select_related("chapter").filter(pk=quiz_id).first()
+        quiz = _quiz_for_cache(staff=staff, quiz_id=quiz_id)
         if quiz is None:
             return None
         return {"view": student_view(quiz, quiz.questions.all()), "window": quiz.chapter.window}
@@ -203,6 +198,55 @@ def list_attempts(*, user: User, quiz_id: int, page: slice) -> tuple[list[dict[s
 
 
 @dataclass(frozen=True)
+class GradableQuiz:
+    """What grading a submit needs of a quiz, answer key included. Kept in the content cache,
+    so a submit reads no quiz or question rows; it stays on the server (the student's view of
+    a quiz is `student_view`)."""
+
+    id: int
+    chapter_id: int
+    title: str
+    required_tier: Tier
+    pass_percent: int
+    partial_credit: bool
+    questions: tuple[grading.QuestionSpec, ...]
+    window: scheduling.Window
+
+
+def gradable_quiz(*, user: User | None, quiz_id: int) -> GradableQuiz:
+    """The quiz `user` may submit, with its answer key. Raises NotFound, or AccessDenied
+    ("quiz_locked") naming the tier."""
+    staff = is_staff(user)
+
+    def build() -> GradableQuiz | None:
+        quiz = _quiz_for_cache(staff=staff, quiz_id=quiz_id)
+        if quiz is None:
+            return None
+        return GradableQuiz(
+            id=quiz.id,
+            chapter_id=quiz.chapter_id,
+            title=quiz.title,
+            required_tier=quiz.effective_tier,
+            pass_percent=quiz.pass_percent,
+            partial_credit=quiz.partial_credit,
+            questions=tuple(question.spec() for question in quiz.questions.all()),
+            window=quiz.chapter.window,
+        )
+
+    found = content_services.read_published(user=user, key=f"quiz:gradable:{quiz_id}", build=build)
+    if found is None or not (staff or scheduling.is_live(found.window)):
+        raise _quiz_not_found(quiz_id)
+    access_services.require_access(
+        user=user,
+        required_tier=found.required_tier,
+        code="quiz_locked",
+        subject=f'Quiz {found.id} ("{found.title}")',
+        resource=f"quiz:{found.id}",
+    )
+    return found
+
+
+@dataclass(frozen=True)
 class SubmitOutcome:
     attempt: Attempt
     replayed: bool  # True when an Idempotency-Key matched an earlier submit
@@ -234,10 +278,10 @@ def seconds_until_utc_midnight(now: datetime) -> int:
     return max(1, math.ceil((midnight - now).total_seconds()))
 
 
-def _enforce_daily_cap(*, user: User, quiz: Quiz, now: datetime) -> None:
+def _enforce_daily_cap(*, user: User, quiz_id: int, now: datetime) -> None:
     cap = settings.QUIZ_DAILY_ATTEMPT_CAP
     day_start = now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
-    used = Attempt.objects.filter(user=user, quiz=quiz, created_at__gte=day_start).count()
+    used = Attempt.objects.filter(user=user, quiz_id=quiz_id, created_at__gte=day_start).count()
     if used >= cap:
         raise RateLimited(
             f"You have used today's {cap} attempts at this quiz; more open at midnight UTC.",
@@ -270,14 +314,14 @@ def submit_attempt(
     Invalid ("invalid_answers" naming each question, "idempotency_key_reused") or RateLimited
     ("attempt_limit_reached") past the daily cap; nothing is stored when it raises."""
     idempotency_key = validate_idempotency_key(idempotency_key)
-    quiz = access_quiz(user=user, quiz_id=quiz_id)
+    quiz = gradable_quiz(user=user, quiz_id=quiz_id)
     fingerprint = request_fingerprint(quiz_id=quiz.id, answers=answers)
     if idempotency_key is not None:
         stored = _stored_attempt(user, idempotency_key)
         if stored is not None:
             return _replay(stored, fingerprint)
 
-    specs = [question.spec() for question in quiz.questions.all()]
+    specs = quiz.questions
     problems = grading.answers_problems(specs, answers)
     if problems:
         raise Invalid(
@@ -288,7 +332,7 @@ def submit_attempt(
     # the daily cap on the same count (the lock order user -> streak matches progress writes).
     list(User.objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True))
     now = timezone.now()
-    _enforce_daily_cap(user=user, quiz=quiz, now=now)
+    _enforce_daily_cap(user=user, quiz_id=quiz.id, now=now)
 
     result = grading.grade(
         questions=specs,
@@ -298,7 +342,7 @@ def submit_attempt(
     )
     attempt = Attempt(
         user=user,
-        quiz=quiz,
+        quiz_id=quiz.id,
         answers=answers,
         score=result.score,
         max_score=result.max_score,

@@ -357,12 +357,13 @@ def test_submit_takes_constant_queries(auth_client, monkeypatch, django_assert_m
     few = count_queries(lambda: submit_all_right(small, small_questions, "s1"))
     assert count_queries(lambda: submit_all_right(large, large_questions, "l1")) == few
 
-    # The quizzes app's own share, progress aside: user, quiz, key lookup, questions, the
-    # student's lock, daily count, insert, and the savepoints around them.
+    # The quizzes app's own share, progress aside: the key lookup, the student's lock, the
+    # daily count, the insert, and the savepoints around them. The quiz and its questions come
+    # from the content cache.
     from progress import services as progress_services
 
     monkeypatch.setattr(progress_services, "record_quiz_result", lambda **kwargs: None)
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(8):
         submit_all_right(large, large_questions, "l2")
 
 
