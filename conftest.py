@@ -180,6 +180,27 @@ PASSWORD = "correct-horse-battery-9"
 PREMIUM_TEXT = "PREMIUM-ONLY-TEXT-c41b"
 
 
+def count_shared_cache_calls(monkeypatch) -> list[tuple[str, tuple]]:
+    """From now on, each call the code makes to the shared cache (get, get_many, get_or_set,
+    set), with its first argument: one entry per round trip the real cache would make."""
+    calls: list[tuple[str, tuple]] = []
+    inside = []  # the local-memory cache's get_many calls its own get: count the outer call
+    for name in ("get", "get_many", "get_or_set", "set"):
+        original = getattr(cache, name)
+
+        def counting(*args, _name=name, _original=original, **kwargs):
+            if not inside:
+                calls.append((_name, args[:1]))
+            inside.append(_name)
+            try:
+                return _original(*args, **kwargs)
+            finally:
+                inside.pop()
+
+        monkeypatch.setattr(cache, name, counting)
+    return calls
+
+
 def post_json(client: Client, url: str, body, **extra):
     return client.post(url, body, content_type="application/json", **extra)
 

@@ -8,6 +8,7 @@ or a progress overview are built in exactly one place. This layer sits above eve
 services and may call any of them; no service imports it.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin
@@ -211,12 +212,16 @@ def progress(credential: Credential | None, *, user_id: str) -> dict[str, Any]:
 
 def progress_with_variant(
     credential: Credential | None, *, user_id: str
-) -> tuple[tuple | None, dict[str, Any]]:
-    """`progress` and its variant: the student and the stamp their overview is cached under,
-    which names it exactly (None when it is not cached)."""
+) -> tuple[tuple | None, Callable[[], dict[str, Any]]]:
+    """`progress`, to build, and its variant: the student and the stamp their overview is
+    cached under, which names it exactly (None when it is not cached). Checks access at once;
+    a body kept by its variant never needs the overview read at all."""
     student = _student(credential, user_id)
-    stamp, overview = progress_services.stamped_progress_overview(student=student)
-    return (None if stamp is None else ("progress", student.pk, stamp)), overview
+    stamp = progress_services.progress_stamp(student=student)
+    variant = None if stamp is None else ("progress", student.pk, stamp)
+    return variant, lambda: progress_services.stamped_progress_overview(
+        student=student, stamp=stamp
+    )
 
 
 def update_progress(

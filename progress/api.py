@@ -23,7 +23,7 @@ def get_progress(request: HttpRequest, user_id: Path[str]):
     variant, overview = presenters.progress_with_variant(
         request_credential(request), user_id=user_id
     )
-    return rendered.student_bodies.respond(request, ProgressOut, variant, lambda: overview)
+    return rendered.student_bodies.respond(request, ProgressOut, variant, overview)
 
 
 @router.put(

@@ -343,16 +343,16 @@ def progress_overview(*, student: User) -> dict[str, Any]:
     """Everything ChatGPT needs to answer "how am I doing?" in one read, in a constant number
     of queries (none when cached): chapters done and total (those the student's tier opens),
     percent, current and next recommended chapter, streak, quizzes passed and average score."""
-    return stamped_progress_overview(student=student)[1]
+    return stamped_progress_overview(student=student, stamp=progress_stamp(student=student))
 
 
-def stamped_progress_overview(*, student: User) -> tuple[tuple[Any, ...] | None, dict[str, Any]]:
-    """`progress_overview` and the stamp it is cached under, which names it exactly (None when
-    it is not cached)."""
+def progress_stamp(*, student: User) -> tuple[Any, ...] | None:
+    """What the student's cached overview is stamped with; it names that overview exactly, so
+    whatever was rendered from it may be kept by it. None when nothing is cached."""
     if settings.USER_CACHE_SECONDS <= 0:  # no shared cache to bump a generation in
-        return None, _overview(student)
+        return None
     try:
-        stamp = (
+        return (
             generation(_generation_key(student.pk)),
             content_services.published_version(),
             tuple(summary["id"] for summary in _published_outline()),
@@ -362,14 +362,19 @@ def stamped_progress_overview(*, student: User) -> tuple[tuple[Any, ...] | None,
         )
     except Exception:
         logger.warning("Cache unavailable; building the progress overview", exc_info=True)
-        return None, _overview(student)
-    overview = read_stamped(
+        return None
+
+
+def stamped_progress_overview(*, student: User, stamp: tuple[Any, ...] | None) -> dict[str, Any]:
+    """`progress_overview` as cached under `stamp` (from `progress_stamp`, read before it)."""
+    if stamp is None:
+        return _overview(student)
+    return read_stamped(
         f"progress:overview:{student.pk}",
         stamp,
         lambda: _overview(student),
         seconds=settings.USER_CACHE_SECONDS,
     )
-    return stamp, overview
 
 
 def _overview(student: User) -> dict[str, Any]:

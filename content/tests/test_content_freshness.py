@@ -6,10 +6,9 @@ content version once per request. Here two pairs of them stand for two workers i
 shared cache."""
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 
-from conftest import bearer_client
+from conftest import bearer_client, count_shared_cache_calls
 from content import cache as content_cache
 from content.tests.admin_forms import chapter_form
 from coursecompanion import rendered
@@ -84,15 +83,7 @@ def test_a_read_asks_the_shared_cache_once(monkeypatch, settings):
     worker = a_worker()
     read_as(worker, monkeypatch, url)
 
-    calls = []
-    for name in ("get", "get_many", "get_or_set", "set"):
-        original = getattr(cache, name)
-
-        def counting(*args, _name=name, _original=original, **kwargs):
-            calls.append((_name, args[:1]))
-            return _original(*args, **kwargs)
-
-        monkeypatch.setattr(cache, name, counting)
+    calls = count_shared_cache_calls(monkeypatch)
     read_as(worker, monkeypatch, url)
     assert calls == [("get", (content_cache.CONTENT_VERSION_KEY,))]
 
@@ -112,21 +103,7 @@ def test_a_signed_in_read_is_one_round_trip(monkeypatch, settings, user):
     SectionFactory(chapter=chapter)
     client = bearer_client(user)
     assert client.get(f"/api/v1/chapters/{chapter.id}").status_code == 200
-    calls = []
-    inside = []  # the local-memory cache's get_many calls its own get: count the outer call
-    for name in ("get", "get_many", "get_or_set", "set"):
-        original = getattr(cache, name)
-
-        def counting(*args, _name=name, _original=original, **kwargs):
-            if not inside:
-                calls.append((_name, args[:1]))
-            inside.append(_name)
-            try:
-                return _original(*args, **kwargs)
-            finally:
-                inside.pop()
-
-        monkeypatch.setattr(cache, name, counting)
+    calls = count_shared_cache_calls(monkeypatch)
     response = client.get(f"/api/v1/chapters/{chapter.id}")
     assert response.status_code == 200
     assert [name for name, _ in calls] == ["get_many"], calls

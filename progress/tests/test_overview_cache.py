@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from access import services as access_services
 from access.tiers import Tier
-from conftest import bearer_client
+from conftest import bearer_client, count_shared_cache_calls
 from progress import services
 from progress.models import ChapterProgress
 
@@ -33,6 +33,17 @@ def test_a_repeated_read_asks_the_database_nothing(user, course):
     with CaptureQueriesContext(connection) as again:
         overview(client)
     assert progress_queries(again) == []
+
+
+def test_a_repeated_read_is_one_shared_cache_round_trip(monkeypatch, settings, user, course):
+    """The token's MGET holds the progress generation, so a body kept by its stamp needs
+    nothing more: not even the overview it was rendered from."""
+    settings.RATELIMIT_ENABLE = False
+    client = bearer_client(user)
+    first = overview(client)
+    calls = count_shared_cache_calls(monkeypatch)
+    assert overview(client) == first
+    assert [name for name, _ in calls] == ["get_many"], calls
 
 
 def test_every_kind_of_progress_write_shows_on_the_next_read(user, course, premium_user):
