@@ -52,6 +52,14 @@ def decide_access(*, user: User | None, required_tier: Tier | str) -> AccessDeci
     return AccessDecision(False, tier, required, "tier_too_low")
 
 
+def open_tiers(user: User | None) -> list[str]:
+    """Every tier whose material `user` may open, lowest first: `decide_access` for each."""
+    if is_staff(user):
+        return [tier.value for tier in Tier]
+    tier = effective_tier(user)
+    return [required.value for required in Tier if tier.includes(required)]
+
+
 def require_access(
     *,
     user: User | None,

@@ -11,8 +11,12 @@ class Tier(models.TextChoices):
 
     @property
     def rank(self) -> int:
-        return list(Tier).index(self)
+        return _RANKS[self]
 
     def includes(self, required: "Tier | str") -> bool:
         """Whether this tier unlocks material that needs `required`."""
         return self.rank >= Tier(required).rank
+
+
+# Declaration order, looked up rather than searched for: every tier gate asks for it.
+_RANKS = {tier: rank for rank, tier in enumerate(Tier)}

@@ -8,7 +8,6 @@ from typing import Any, TypeVar
 
 from access import services as access_services
 from access.models import User, is_staff
-from access.tiers import Tier
 from content import cache, scheduling, search_log
 from content.media import media_references, media_summary, referenced_media
 from content.models import Chapter, MediaAsset, Section
@@ -255,11 +254,7 @@ def search_page(
     Drafts never appear, not even for staff: search grounds students' answers.
 
     Raises NotReady on a database without a search backend."""
-    open_tiers = [
-        tier.value
-        for tier in Tier
-        if access_services.decide_access(user=user, required_tier=tier).allowed
-    ]
+    open_tiers = access_services.open_tiers(user)
     search_connection()  # a database without search says so before anything is cached
     # Cached by what the query means (parsed: case, punctuation and stop words do not count),
     # the tiers it may read, the page, the chapters live right now (schedules move on without

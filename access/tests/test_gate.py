@@ -2,7 +2,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 
 from access.models import User
-from access.services import decide_access, require_access
+from access.services import decide_access, open_tiers, require_access
 from access.tiers import Tier
 from coursecompanion.errors import AccessDenied
 
@@ -42,6 +42,15 @@ def test_anonymous_callers_act_as_free(anonymous):
     decision = decide_access(user=anonymous, required_tier="premium")
     assert not decision.allowed
     assert decision.user_tier == Tier.FREE
+
+
+@pytest.mark.parametrize(
+    "caller",
+    [None, AnonymousUser(), *(student(tier) for tier in Tier), student(Tier.FREE, staff=True)],
+)
+def test_open_tiers_are_the_tiers_decide_access_allows(caller):
+    allowed = [t.value for t in Tier if decide_access(user=caller, required_tier=t).allowed]
+    assert open_tiers(caller) == allowed
 
 
 def test_staff_see_everything():
