@@ -118,8 +118,13 @@ local SESSION = {
 function request()
   counter = counter + 1
   if scenario == "mixed" or scenario == "session" then
-    local session = math.floor(counter / #SESSION)
-    return SESSION[(counter % #SESSION) + 1](pick(students, session), session)
+    -- Consecutive calls go to different students, and each student makes the session's calls
+    -- in order, one round of the thread's students apart: one call in flight per student, as
+    -- a person makes them, not seven at once that queue on the student's own locks. Each
+    -- student starts at a step of their own, so one round is the whole mix, not 50 submits.
+    local round = math.floor(counter / #students)
+    local step = (round + counter % #students) % #SESSION
+    return SESSION[step + 1](pick(students, counter), round)
   end
   return SINGLE[scenario](counter)
 end
