@@ -162,14 +162,23 @@ def get_quiz(*, user: User | None, quiz_id: int) -> dict[str, Any]:
     if found is None or not (staff or scheduling.is_live(found["window"])):
         raise _quiz_not_found(quiz_id)
     view: dict[str, Any] = found["view"]
-    access_services.require_access(
-        user=user,
-        required_tier=view["required_tier"],
-        code="quiz_locked",
-        subject=f'Quiz {view["id"]} ("{view["title"]}")',
-        resource=f"quiz:{view['id']}",
+    _require_quiz_access(
+        user=user, quiz_id=view["id"], title=view["title"], required_tier=view["required_tier"]
     )
     return view
+
+
+def _require_quiz_access(
+    *, user: User | None, quiz_id: int, title: str, required_tier: Tier | str
+) -> None:
+    """Raises AccessDenied ("quiz_locked") naming the tier, when `user`'s tier is too low."""
+    access_services.require_access(
+        user=user,
+        required_tier=required_tier,
+        code="quiz_locked",
+        subject=f'Quiz {quiz_id} ("{title}")',
+        resource=f"quiz:{quiz_id}",
+    )
 
 
 def attempt_view(attempt: Attempt) -> dict[str, Any]:
@@ -236,12 +245,8 @@ def gradable_quiz(*, user: User | None, quiz_id: int) -> GradableQuiz:
     found = content_services.read_published(user=user, key=f"quiz:gradable:{quiz_id}", build=build)
     if found is None or not (staff or scheduling.is_live(found.window)):
         raise _quiz_not_found(quiz_id)
-    access_services.require_access(
-        user=user,
-        required_tier=found.required_tier,
-        code="quiz_locked",
-        subject=f'Quiz {found.id} ("{found.title}")',
-        resource=f"quiz:{found.id}",
+    _require_quiz_access(
+        user=user, quiz_id=found.id, title=found.title, required_tier=found.required_tier
     )
     return found
 
