@@ -23,6 +23,9 @@ local EXPECTED = {
   checkin = {[200] = true},
   mixed = {[200] = true, [201] = true},
   session = {[200] = true, [201] = true},
+  floor_cache_get = {[200] = true},
+  floor_select = {[200] = true},
+  floor_commit = {[200] = true},
 }
 
 local function urlencode(text)
@@ -66,6 +69,10 @@ end
 
 local SINGLE = {
   noop = function(n) return wrk.format("GET", "/healthz") end,
+  -- bench/floor_urls.py, served in the floors phase only.
+  floor_cache_get = function(n) return wrk.format("GET", "/bench-floor/cache-get") end,
+  floor_select = function(n) return wrk.format("GET", "/bench-floor/select") end,
+  floor_commit = function(n) return wrk.format("GET", "/bench-floor/commit") end,
   list = function(n) return wrk.format("GET", "/api/v1/chapters") end,
   read = function(n)
     local student = pick(students, n)

@@ -65,6 +65,10 @@ REPORTED_GUNICORN_SETTINGS = {
 # The rate limits a server phase runs with: none, the product's own defaults, or the product's
 # limiter raised to UNREACHABLE_RATE (it still counts every call, and refuses none).
 LIMITS_OFF, PRODUCT_LIMITS, UNREACHABLE_LIMITS = "off", "product", "unreachable"
+# The app a server phase runs: the product's settings, or the same settings with the floors'
+# three bench-only endpoints added (bench/floor_urls.py), started after the product's phases.
+PRODUCT_APP, FLOORS_APP = "product", "floors"
+FLOORS_SETTINGS_MODULE = "floor_settings"
 
 
 @dataclass
@@ -73,6 +77,7 @@ class Scenario:
     title: str
     connections_setting: str = "BENCH_CONNECTIONS"
     limits: str = LIMITS_OFF
+    app: str = PRODUCT_APP
 
 
 SCENARIOS = [
@@ -108,6 +113,17 @@ SCENARIOS = [
         "BENCH_MIXED_CONNECTIONS",
         PRODUCT_LIMITS,
     ),
+    # What one unavoidable round trip costs on its own: each endpoint does it and nothing else
+    # (bench/floor_urls.py). No endpoint that makes it can beat its share of the no-op.
+    Scenario("floor_cache_get", "floor: one Redis GET, nothing else", app=FLOORS_APP),
+    Scenario("floor_select", "floor: one SELECT 1, nothing else", app=FLOORS_APP),
+    Scenario("floor_commit", "floor: one committed UPDATE, nothing else", app=FLOORS_APP),
+]
+PHASES = [
+    (LIMITS_OFF, PRODUCT_APP),
+    (UNREACHABLE_LIMITS, PRODUCT_APP),
+    (PRODUCT_LIMITS, PRODUCT_APP),
+    (LIMITS_OFF, FLOORS_APP),
 ]
 DEFAULT_CONNECTIONS = {
     "BENCH_CONNECTIONS": 64,
@@ -212,8 +228,11 @@ def server_environment(*, database_url: str, redis_url: str) -> dict[str, str]:
     }
 
 
-def app_environment(base: dict[str, str], *, limits: str) -> dict[str, str]:
+def app_environment(base: dict[str, str], *, limits: str, app: str = PRODUCT_APP) -> dict[str, str]:
     env = {**os.environ, **base, "RATELIMIT_ENABLE": "0" if limits == LIMITS_OFF else "1"}
+    if app == FLOORS_APP:
+        env["DJANGO_SETTINGS_MODULE"] = FLOORS_SETTINGS_MODULE
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(BENCH_DIR), env.get("PYTHONPATH")]))
     if limits == UNREACHABLE_LIMITS:
         for name in (
             "RATE_LIMIT_USER_PER_OPERATION",
@@ -541,13 +560,18 @@ def main() -> None:
     session_data: Path | None = None
     # The product's limits come last: the students sign in under unreachable ones, since the
     # product allows 60 sign-ins a minute from one address and all 100 come from loopback.
-    for limits in (LIMITS_OFF, UNREACHABLE_LIMITS, PRODUCT_LIMITS):
-        phase = [s for s in SCENARIOS if s.limits == limits and (not wanted or s.name in wanted)]
+    for limits, app in PHASES:
+        phase = [
+            s
+            for s in SCENARIOS
+            if (s.limits, s.app) == (limits, app) and (not wanted or s.name in wanted)
+        ]
         if not phase:
             continue
-        env = app_environment(base_env, limits=limits)
+        env = app_environment(base_env, limits=limits, app=app)
         server = Server(env, port, server_log)
-        log(f"== server: rate limits {limits}: {procfile_web_command()}")
+        app_note = f", settings {FLOORS_SETTINGS_MODULE}" if app == FLOORS_APP else ""
+        log(f"== server: rate limits {limits}{app_note}: {procfile_web_command()}")
         server.start()
         try:
             scenario_data = data
@@ -570,7 +594,12 @@ def main() -> None:
                     write_session_data(data, tokens, mixed_students, session_data)
                 scenario_data = session_data
             # Warm-up (caches, connections, lazy imports), not measured.
-            warm = "read" if limits == LIMITS_OFF else "mixed"
+            if limits != LIMITS_OFF:
+                warm = "mixed"
+            elif app == FLOORS_APP:
+                warm = "floor_commit"  # the one that opens database connections
+            else:
+                warm = "read"
             run_wrk(wrk, port, scenario_data, warm, 8, 2)
             for scenario in phase:
                 count = connections[scenario.connections_setting]
@@ -602,6 +631,7 @@ def main() -> None:
             phases.append(
                 {
                     "rate_limits": limits,
+                    "app": app,
                     "workers_at_end": server.workers(),
                     "command": procfile_web_command(),
                 }
@@ -626,7 +656,8 @@ def main() -> None:
             f"pid {w['pid']}: {w['rss_mib']} MiB ({w['threads']} threads)"
             for w in phase["workers_at_end"]
         )
-        log(f"worker RSS at the end (limits {phase['rate_limits']}): {workers}")
+        if phase["app"] == PRODUCT_APP:
+            log(f"worker RSS at the end (limits {phase['rate_limits']}): {workers}")
     server_settings = server_configuration(base_env)
     log("server settings: " + json.dumps(server_settings))
     wall = round(time.monotonic() - wall_started, 1)
