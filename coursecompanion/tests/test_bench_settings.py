@@ -10,6 +10,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "bench"))
 
 from run import (  # noqa: E402
+    FLOORS_APP,
     LIMITS_OFF,
     PRODUCT_LIMITS,
     UNREACHABLE_LIMITS,
@@ -43,3 +44,45 @@ def test_the_bench_server_environment_passes_the_settings_checks():
         )
         assert checked.returncode == 0, checked.stderr[-2000:]
         assert checked.stdout.strip() == "ok"
+
+
+ROUTES = """
+import django
+django.setup()
+from django.urls import Resolver404, resolve
+for path in ("/healthz", "/api/v1/chapters", "/bench-floor/cache-get", "/bench-floor/commit"):
+    try:
+        print(path, resolve(path).func.__name__)
+    except Resolver404:
+        print(path, "404")
+"""
+
+
+def test_the_floors_phase_adds_its_endpoints_to_the_product_urls_and_only_there():
+    env = server_environment(
+        database_url="postgres://postgres@127.0.0.1:5432/unused", redis_url="redis://127.0.0.1:1/0"
+    )
+    routes = {}
+    for app in (FLOORS_APP, "product"):
+        full = {
+            k: v
+            for k, v in app_environment(env, limits=LIMITS_OFF, app=app).items()
+            if not k.startswith(("R2_", "PYTEST"))
+        }
+        if app != FLOORS_APP:  # the floors' environment names its own settings module
+            full["DJANGO_SETTINGS_MODULE"] = "coursecompanion.settings"
+        checked = subprocess.run(
+            [sys.executable, "-c", ROUTES],
+            cwd=ROOT,
+            env={**full, "PATH": os.environ["PATH"]},
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert checked.returncode == 0, checked.stderr[-2000:]
+        routes[app] = dict(line.split(" ", 1) for line in checked.stdout.strip().splitlines())
+    assert routes[FLOORS_APP]["/bench-floor/commit"] == "one_commit"
+    assert routes[FLOORS_APP]["/bench-floor/cache-get"] == "one_cache_get"
+    assert routes["product"]["/bench-floor/commit"] == "404"
+    for path in ("/healthz", "/api/v1/chapters"):
+        assert routes[FLOORS_APP][path] == routes["product"][path] != "404"
