@@ -1,6 +1,6 @@
 """CPU per request of each scenario, in this process, without the server or the load tool.
 
-    .venv/bin/python bench/cpu_profile.py [scenario,...] [--profile SCENARIO]
+    .venv/bin/python bench/cpu_profile.py [scenario,...] [--profile SCENARIO] [--after-write N]
 
 Run after `make bench` (it uses that run's database and Redis, BENCH_DATABASE_URL and
 BENCH_REDIS_URL, with the same settings as the benchmark's server, rate limits off). Each
@@ -8,6 +8,11 @@ scenario's request is sent straight to the WSGI application BENCH_REQUESTS times
 for one student, and the process's CPU time per request is printed: steadier than req/s, and
 it shows what a request costs in Python alone. `--profile` adds cProfile's 40 costliest
 functions (own time) for one scenario.
+
+`--after-write N` asks as N students instead, each once, right after their progress changed
+(their progress generation bumped, as every progress write bumps it): the rebuilt overview a
+student's first `progress` read after a submit or check-in gets, which at a student's pace is
+most of them.
 
 The difference between a scenario and `noop` is what the scenario adds over the framework; the
 difference between this `noop` and the benchmark's worker CPU per no-op request is gunicorn's.
@@ -20,6 +25,7 @@ import pstats
 import sys
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -55,15 +61,36 @@ SCENARIOS = {
 }
 
 
-def student_token() -> str:
+def student_tokens(count: int = 1) -> list[str]:
     from rest_framework_simplejwt.tokens import AccessToken
 
     from access.models import User
 
-    student = User.objects.filter(email__endswith="@bench.example.com").order_by("id").first()
-    if student is None:
-        sys.exit("No benchmark students: run `make bench` first.")
-    return str(AccessToken.for_user(student))
+    students = User.objects.filter(email__endswith="@bench.example.com").order_by("id")[:count]
+    if len(students) < count:
+        sys.exit(f"Fewer than {count} benchmark students: run `make bench` first.")
+    return [str(AccessToken.for_user(student)) for student in students]
+
+
+def student_token() -> str:
+    return student_tokens()[0]
+
+
+def after_write(scenario: str, students: int) -> None:
+    """CPU per request of `scenario` for `students` students, each once after a progress write."""
+    from access.models import User
+    from progress.services import progress_changed
+
+    tokens = student_tokens(students)
+    for token in tokens:  # warm: each student's user and token cached, as in a session
+        call("read", token)
+    for user in User.objects.filter(email__endswith="@bench.example.com").order_by("id")[:students]:
+        progress_changed(instance=SimpleNamespace(user_id=user.pk))  # what a row's save sends
+    started = time.process_time()
+    for token in tokens:
+        status = call(scenario, token)
+    per_request = (time.process_time() - started) / students * 1000
+    print(f"{scenario:<12} {status:<16} {per_request:.3f}  ({students} students, after a write)")
 
 
 def call(scenario: str, token: str) -> str:
@@ -98,7 +125,16 @@ def main() -> None:
         at = arguments.index("--profile")
         profiled = arguments[at + 1]
         del arguments[at : at + 2]
+    students_after_write = None
+    if "--after-write" in arguments:
+        at = arguments.index("--after-write")
+        students_after_write = int(arguments[at + 1])
+        del arguments[at : at + 2]
     wanted = arguments[0].split(",") if arguments else list(SCENARIOS)
+    if students_after_write:
+        for scenario in wanted:
+            after_write(scenario, students_after_write)
+        return
     requests = int(os.environ.get("BENCH_REQUESTS", "2000"))
     token = student_token()
     print(f"{'scenario':<12} {'status':<16} CPU ms/request ({requests} requests, one process)")
