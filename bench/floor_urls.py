@@ -2,8 +2,9 @@
 request must do (a Redis GET, a PostgreSQL query, a committed write) and nothing else.
 
 Served only by the benchmark's own floors phase (bench/floor_settings.py), never by the product.
-Their req/s, as shares of the same run's no-op, bound what any endpoint paying that round trip
-can reach on this machine: a target above its floor cannot be met by tuning the app."""
+Their req/s, as shares of the no-op measured on the same server just before them, bound what
+any endpoint paying that round trip can reach on this machine: a target above its floor cannot
+be met by tuning the app."""
 
 import random
 

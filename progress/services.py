@@ -385,10 +385,10 @@ class _ChapterRow(NamedTuple):
     updated_at: datetime
 
 
-# The overview is built on every miss (after each of the student's writes): its three queries
-# fetch only the columns it shows, as tuples, and the quiz summary is counted here from the
-# student's few results (one per quiz) rather than by a database aggregate, whose query costs
-# more to build than the rows cost to read.
+# The overview is built on every miss (after each of the student's writes), so its chapter and
+# quiz rows come as tuples of the columns it uses, and the quiz summary is counted here from
+# the student's few results (one per quiz) rather than by a database aggregate, whose query
+# costs more to build than those rows cost to read.
 def _overview(student: User) -> dict[str, Any]:
     outline = _published_outline()
     rows = {
