@@ -589,7 +589,7 @@ def main() -> None:
     )
     server_log = WORK / "server.log"
     server_log.write_bytes(b"")
-    seeded_students = json.loads(data.with_suffix(".json").read_text())["students"]
+    seeded = json.loads(data.with_suffix(".json").read_text())
 
     rows: list[Row] = []
     phases: list[dict] = []
@@ -615,7 +615,6 @@ def main() -> None:
             if limits != LIMITS_OFF:
                 if session_data is None:
                     log(f"   {mixed_students} students sign in once (POST /auth/token) at once")
-                    seeded = json.loads(data.with_suffix(".json").read_text())
                     sign_in, tokens = sign_in_everyone(
                         port, seeded["students"][:mixed_students], password=seeded["password"]
                     )
@@ -648,8 +647,8 @@ def main() -> None:
                     and limits == LIMITS_OFF
                     and scenario.name in SIGNED_IN_SCENARIOS
                 ):
-                    took = warm_each_student(port, seeded_students, scenario.name)
-                    log(f"    (each of {len(seeded_students)} students called once: {took:.1f} s)")
+                    took = warm_each_student(port, seeded["students"], scenario.name)
+                    log(f"    (each student called once: {took:.1f} s)")
                 profiler = None
                 if profile:
                     out = WORK / f"profile-{number:02d}-{scenario.name}.txt"
